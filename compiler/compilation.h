@@ -1,0 +1,31 @@
+/* The whole pipeline in one call: parse -> resolve -> analyse -> lower ->
+ * libseccomp. Used by the CLI and by tests that need a filter in memory
+ * together with the expanded policy it came from. */
+#ifndef SYSFENCE_COMPILATION_H
+#define SYSFENCE_COMPILATION_H
+
+#include "backend.h"
+
+struct compilation {
+	struct arena *arena;
+	struct diag diag;
+	struct unit unit;
+	const struct ruleset *policy;
+	struct policy_build pb;
+	struct arch_lowering low[ARCH_COUNT];
+	struct filter filter;
+};
+
+/* Compiles POLICY (NULL: the file's only policy) of FILE for ARCH_MASK (0:
+ * the policy's own arches). Diagnostics go to DIAG_OUT. Returns 0 when a
+ * filter was built; C must be released with compilation_free() either way. */
+int compilation_run(struct compilation *c, const struct unit_options *opts, const char *file,
+		    const char *policy, unsigned arch_mask, FILE *diag_out);
+void compilation_free(struct compilation *c);
+
+/* The reference semantics of a compiled policy: the action the policy
+ * means for one syscall, computed from the rules, not from the BPF. */
+uint32_t policy_eval(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
+		     const uint64_t args[6]);
+
+#endif

@@ -1,0 +1,366 @@
+#include "cond.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- term sets ---- */
+
+struct tbuf {
+	struct arena *a;
+	struct term *t;
+	size_t n, cap;
+};
+
+static void tb_push(struct tbuf *b, uint64_t mask, uint64_t value)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		struct term *t = arena_alloc(b->a, cap * sizeof(*t));
+		if (b->n)
+			memcpy(t, b->t, b->n * sizeof(*t));
+		b->t = t;
+		b->cap = cap;
+	}
+	b->t[b->n++] = (struct term){ mask, value & mask };
+}
+
+static int term_subset(struct term x, struct term y)
+{
+	return (y.mask & ~x.mask) == 0 && (x.value & y.mask) == y.value;
+}
+
+/* Drops terms contained in another: keeps sets small for the products. */
+static struct argset tb_done(struct tbuf *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		int redundant = 0;
+		for (size_t j = 0; j < b->n && !redundant; j++) {
+			if (i == j || !term_subset(b->t[i], b->t[j]))
+				continue;
+			/* equal terms: keep the first only */
+			redundant = !term_subset(b->t[j], b->t[i]) || j < i;
+		}
+		if (!redundant)
+			b->t[n++] = b->t[i];
+	}
+	return (struct argset){ b->t, n };
+}
+
+/* x & M < V (or <= V): walk from the top bit keeping "y equals V so far",
+ * and emit a term wherever y can drop below V. */
+static void less_terms(struct tbuf *b, uint64_t M, uint64_t V, int inclusive)
+{
+	uint64_t fixed = 0;
+	for (int i = 63; i >= 0; i--) {
+		uint64_t bit = 1ull << i;
+		if (M & bit) {
+			if (V & bit)
+				tb_push(b, fixed | bit, V & fixed);
+			fixed |= bit;
+		} else if (V & bit) {
+			/* y has a 0 where V has a 1: every y with this prefix is less */
+			tb_push(b, fixed, V & fixed);
+			return;
+		}
+	}
+	if (inclusive)
+		tb_push(b, M, V);
+}
+
+static void greater_terms(struct tbuf *b, uint64_t M, uint64_t V, int inclusive)
+{
+	uint64_t fixed = 0;
+	for (int i = 63; i >= 0; i--) {
+		uint64_t bit = 1ull << i;
+		if (M & bit) {
+			if (!(V & bit))
+				tb_push(b, fixed | bit, (V & fixed) | bit);
+			fixed |= bit;
+		} else if (V & bit) {
+			return;   /* y is below V from here on */
+		}
+	}
+	if (inclusive)
+		tb_push(b, M, V);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+struct argset argset_intersect(struct arena *a, struct argset x, struct argset y)
+{
+	struct tbuf b = { .a = a };
+	for (size_t i = 0; i < x.n; i++)
+		for (size_t j = 0; j < y.n; j++) {
+			struct term p = x.t[i], q = y.t[j];
+			if ((p.value ^ q.value) & p.mask & q.mask)
+				continue;
+			tb_push(&b, p.mask | q.mask, p.value | q.value);
+		}
+	return tb_done(&b);
+}
+
+static struct argset all_values(struct arena *a)
+{
+	struct tbuf b = { .a = a };
+	tb_push(&b, 0, 0);
+	return tb_done(&b);
+}
+
+struct argset argset_of_atom(struct arena *a, const struct atom *at)
+{
+	uint64_t W = width_mask(at->width);
+	uint64_t M = at->mask & W, V = at->value & W;
+	struct tbuf b = { .a = a };
+	switch (at->op) {
+	case OP_EQ:
+		if (!(V & ~M))
+			tb_push(&b, M, V);
+		break;
+	case OP_NE:
+		if (V & ~M) {
+			tb_push(&b, 0, 0);
+			break;
+		}
+		for (int i = 0; i < 64; i++)
+			if (M & (1ull << i))
+				tb_push(&b, 1ull << i, ~V & (1ull << i));
+		break;
+	case OP_LT: less_terms(&b, M, V, 0); break;
+	case OP_LE: less_terms(&b, M, V, 1); break;
+	case OP_GT: greater_terms(&b, M, V, 0); break;
+	case OP_GE: greater_terms(&b, M, V, 1); break;
+	case OP_IN:
+		for (size_t i = 0; i < at->nset; i++) {
+			uint64_t s = at->set[i] & W;
+			if (!(s & ~M))
+				tb_push(&b, M, s);
+		}
+		break;
+	case OP_NOT_IN: {
+		/* The gaps between the excluded values, each a range. */
+		uint64_t *s = arena_alloc(a, (at->nset + 1) * sizeof(*s));
+		size_t n = 0;
+		for (size_t i = 0; i < at->nset; i++)
+			if (!((at->set[i] & W) & ~M))
+				s[n++] = at->set[i] & W;
+		qsort(s, n, sizeof(*s), cmp_u64);
+		if (n == 0)
+			return all_values(a);
+		less_terms(&b, M, s[0], 0);
+		for (size_t i = 0; i + 1 < n; i++) {
+			if (s[i] == s[i + 1])
+				continue;
+			struct tbuf lo = { .a = a }, hi = { .a = a };
+			greater_terms(&lo, M, s[i], 0);
+			less_terms(&hi, M, s[i + 1], 0);
+			struct argset gap = argset_intersect(a, (struct argset){ lo.t, lo.n },
+							     (struct argset){ hi.t, hi.n });
+			for (size_t k = 0; k < gap.n; k++)
+				tb_push(&b, gap.t[k].mask, gap.t[k].value);
+		}
+		greater_terms(&b, M, s[n - 1], 0);
+		break;
+	}
+	}
+	return tb_done(&b);
+}
+
+struct argset argset_of_conj(struct arena *a, const struct conj *c, int arg)
+{
+	struct argset s = all_values(a);
+	for (size_t i = 0; i < c->n && s.n; i++)
+		if (c->atoms[i].arg == arg)
+			s = argset_intersect(a, s, argset_of_atom(a, &c->atoms[i]));
+	return s;
+}
+
+int argset_is_all(struct argset s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if (s.t[i].mask == 0)
+			return 1;
+	return 0;
+}
+
+int argset_contains(struct argset s, uint64_t value)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if ((value & s.t[i].mask) == s.t[i].value)
+			return 1;
+	return 0;
+}
+
+int argset_witness(struct argset x, struct argset y, uint64_t *value)
+{
+	for (size_t i = 0; i < x.n; i++)
+		for (size_t j = 0; j < y.n; j++) {
+			struct term p = x.t[i], q = y.t[j];
+			if ((p.value ^ q.value) & p.mask & q.mask)
+				continue;
+			*value = p.value | q.value;
+			return 1;
+		}
+	return 0;
+}
+
+/* ---- evaluation ---- */
+
+int atom_eval(const struct atom *at, const uint64_t args[6])
+{
+	uint64_t W = width_mask(at->width);
+	uint64_t y = args[at->arg] & at->mask & W, v = at->value & W;
+	switch (at->op) {
+	case OP_EQ: return y == v;
+	case OP_NE: return y != v;
+	case OP_LT: return y < v;
+	case OP_LE: return y <= v;
+	case OP_GT: return y > v;
+	case OP_GE: return y >= v;
+	case OP_IN:
+	case OP_NOT_IN:
+		for (size_t i = 0; i < at->nset; i++)
+			if (y == (at->set[i] & W))
+				return at->op == OP_IN;
+		return at->op == OP_NOT_IN;
+	}
+	return 0;
+}
+
+int ncond_eval(const struct ncond *c, const uint64_t args[6])
+{
+	if (!c)
+		return 1;
+	switch (c->kind) {
+	case N_TRUE: return 1;
+	case N_FALSE: return 0;
+	case N_AND: return ncond_eval(c->lhs, args) && ncond_eval(c->rhs, args);
+	case N_OR: return ncond_eval(c->lhs, args) || ncond_eval(c->rhs, args);
+	case N_NOT: return !ncond_eval(c->lhs, args);
+	case N_ATOM: return atom_eval(&c->atom, args);
+	}
+	return 0;
+}
+
+/* ---- DNF ---- */
+
+static enum relop negate(enum relop op)
+{
+	static const enum relop neg[] = {
+		[OP_EQ] = OP_NE, [OP_NE] = OP_EQ, [OP_LT] = OP_GE, [OP_LE] = OP_GT,
+		[OP_GT] = OP_LE, [OP_GE] = OP_LT, [OP_IN] = OP_NOT_IN, [OP_NOT_IN] = OP_IN,
+	};
+	return neg[op];
+}
+
+static struct dnf dnf_true(struct arena *a)
+{
+	struct dnf d = { arena_alloc(a, sizeof(struct conj)), 1 };
+	return d;
+}
+
+static int dnf_rec(struct arena *a, const struct ncond *c, int neg, size_t limit, struct dnf *out);
+
+static int dnf_concat(struct arena *a, struct dnf x, struct dnf y, size_t limit, struct dnf *out)
+{
+	if (x.n + y.n > limit)
+		return -1;
+	out->n = x.n + y.n;
+	out->c = arena_alloc(a, (out->n + 1) * sizeof(struct conj));
+	memcpy(out->c, x.c, x.n * sizeof(struct conj));
+	memcpy(out->c + x.n, y.c, y.n * sizeof(struct conj));
+	return 0;
+}
+
+static int dnf_product(struct arena *a, struct dnf x, struct dnf y, size_t limit, struct dnf *out)
+{
+	if (x.n && y.n && x.n * y.n > limit)
+		return -1;
+	out->n = x.n * y.n;
+	out->c = arena_alloc(a, (out->n + 1) * sizeof(struct conj));
+	size_t k = 0;
+	for (size_t i = 0; i < x.n; i++)
+		for (size_t j = 0; j < y.n; j++) {
+			struct conj *r = &out->c[k++];
+			r->n = x.c[i].n + y.c[j].n;
+			r->atoms = arena_alloc(a, (r->n + 1) * sizeof(struct atom));
+			memcpy(r->atoms, x.c[i].atoms, x.c[i].n * sizeof(struct atom));
+			memcpy(r->atoms + x.c[i].n, y.c[j].atoms, y.c[j].n * sizeof(struct atom));
+		}
+	return 0;
+}
+
+static int dnf_rec(struct arena *a, const struct ncond *c, int neg, size_t limit, struct dnf *out)
+{
+	struct dnf x, y;
+	switch (c->kind) {
+	case N_TRUE:
+	case N_FALSE:
+		if ((c->kind == N_TRUE) != neg)
+			*out = dnf_true(a);
+		else
+			*out = (struct dnf){ NULL, 0 };
+		return 0;
+	case N_NOT:
+		return dnf_rec(a, c->lhs, !neg, limit, out);
+	case N_ATOM:
+		*out = dnf_true(a);
+		out->c[0].n = 1;
+		out->c[0].atoms = arena_alloc(a, sizeof(struct atom));
+		out->c[0].atoms[0] = c->atom;
+		if (neg)
+			out->c[0].atoms[0].op = negate(c->atom.op);
+		return 0;
+	case N_AND:
+	case N_OR:
+		if (dnf_rec(a, c->lhs, neg, limit, &x) || dnf_rec(a, c->rhs, neg, limit, &y))
+			return -1;
+		/* De Morgan: under negation AND becomes OR and vice versa */
+		if ((c->kind == N_OR) != neg)
+			return dnf_concat(a, x, y, limit, out);
+		return dnf_product(a, x, y, limit, out);
+	}
+	return -1;
+}
+
+int dnf_build(struct arena *a, const struct ncond *c, size_t limit, struct dnf *out)
+{
+	if (!c) {
+		*out = dnf_true(a);
+		return 0;
+	}
+	return dnf_rec(a, c, 0, limit, out);
+}
+
+int ncond_equal(const struct ncond *x, const struct ncond *y)
+{
+	if (!x || !y)
+		return x == y;
+	if (x->kind != y->kind)
+		return 0;
+	switch (x->kind) {
+	case N_TRUE:
+	case N_FALSE:
+		return 1;
+	case N_NOT:
+		return ncond_equal(x->lhs, y->lhs);
+	case N_AND:
+	case N_OR:
+		return ncond_equal(x->lhs, y->lhs) && ncond_equal(x->rhs, y->rhs);
+	case N_ATOM: {
+		const struct atom *p = &x->atom, *q = &y->atom;
+		if (p->arg != q->arg || p->width != q->width || p->mask != q->mask ||
+		    p->op != q->op || p->value != q->value || p->nset != q->nset)
+			return 0;
+		for (size_t i = 0; i < p->nset; i++)
+			if (p->set[i] != q->set[i])
+				return 0;
+		return 1;
+	}
+	}
+	return 0;
+}

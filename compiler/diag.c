@@ -1,0 +1,217 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Duplicate suppression: the same policy can reach one ruleset through
+ * several `use` paths and several arches; the user wants each problem
+ * once. A fingerprint is a hash of location and text. */
+struct seen {
+	size_t n, cap;
+	uint64_t *h;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static int seen_add(struct diag *d, uint64_t h)
+{
+	struct seen *s = d->seen;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->h[i] == h)
+			return 0;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 32;
+		s->h = realloc(s->h, s->cap * sizeof(*s->h));
+		if (!s->h)
+			abort();
+	}
+	s->h[s->n++] = h;
+	return 1;
+}
+
+void diag_init(struct diag *d, FILE *out)
+{
+	memset(d, 0, sizeof(*d));
+	d->out = out;
+	d->seen = calloc(1, sizeof(*d->seen));
+	if (!d->seen)
+		abort();
+}
+
+void diag_fini(struct diag *d)
+{
+	if (d->seen)
+		free(d->seen->h);
+	free(d->seen);
+	d->seen = NULL;
+}
+
+static const char *const level_name[] = { "error", "warning", "note" };
+
+/* The text of line LINE of SRC, and its length. */
+static const char *line_text(const struct source *src, int line, size_t *len)
+{
+	const char *p = src->text, *end = src->text + src->len;
+	for (int l = 1; l < line && p < end; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+	}
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	*len = (size_t)((nl ? nl : end) - p);
+	return p;
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void emit_json(struct diag *d, enum diag_level lv, struct loc at, const char *msg)
+{
+	fputs("{\"severity\":", d->out);
+	json_string(d->out, level_name[lv]);
+	if (at.src) {
+		fputs(",\"file\":", d->out);
+		json_string(d->out, at.src->path);
+		fprintf(d->out, ",\"line\":%d,\"column\":%d", at.line, at.col);
+	}
+	fputs(",\"message\":", d->out);
+	json_string(d->out, msg);
+	fputs("}\n", d->out);
+}
+
+static void emit_text(struct diag *d, enum diag_level lv, struct loc at, const char *msg)
+{
+	if (!at.src) {
+		fprintf(d->out, "sysfence: %s: %s\n", level_name[lv], msg);
+		return;
+	}
+	fprintf(d->out, "%s:%d:%d: %s: %s\n", at.src->path, at.line, at.col,
+		level_name[lv], msg);
+	size_t len;
+	const char *text = line_text(at.src, at.line, &len);
+	if (!text)
+		return;
+	fprintf(d->out, "  %.*s\n  ", (int)len, text);
+	/* Keep tabs in the caret line so it lines up under tabbed source. */
+	for (int i = 1; i < at.col && (size_t)(i - 1) < len; i++)
+		fputc(text[i - 1] == '\t' ? '\t' : ' ', d->out);
+	fputs("^\n", d->out);
+}
+
+static void report(struct diag *d, enum diag_level lv, struct loc at,
+		   const char *fmt, va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+
+	if (lv == DIAG_NOTE) {
+		if (d->suppressing)
+			return;
+	} else {
+		uint64_t h = fnv(0xcbf29ce484222325ull, msg, strlen(msg));
+		if (at.src)
+			h = fnv(h, at.src->path, strlen(at.src->path));
+		h = fnv(h, &at.line, sizeof(at.line));
+		h = fnv(h, &at.col, sizeof(at.col));
+		h = fnv(h, &lv, sizeof(lv));
+		d->suppressing = !seen_add(d, h);
+		if (d->suppressing)
+			return;
+		if (lv == DIAG_ERROR)
+			d->errors++;
+		else
+			d->warnings++;
+	}
+	if (d->json)
+		emit_json(d, lv, at, msg);
+	else
+		emit_text(d, lv, at, msg);
+}
+
+#define REPORT(level)                          \
+	do {                                   \
+		va_list ap;                    \
+		va_start(ap, fmt);             \
+		report(d, level, at, fmt, ap); \
+		va_end(ap);                    \
+	} while (0)
+
+void diag_error(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_ERROR); }
+void diag_warning(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_WARNING); }
+void diag_note(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_NOTE); }
+
+int diag_failed(const struct diag *d)
+{
+	return d->errors > 0 || (d->werror && d->warnings > 0);
+}
+
+/* Levenshtein distance, case-insensitive, capped: names are short. */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 63 || lb > 63)
+		return 99;
+	unsigned row[64];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			int same = (a[i - 1] | 0x20) == (b[j - 1] | 0x20);
+			unsigned best = diag + (same ? 0 : 1);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+void suggest_init(struct suggest *s, const char *want)
+{
+	s->want = want;
+	s->best = NULL;
+	s->dist = ~0u;
+}
+
+void suggest_offer(struct suggest *s, const char *candidate)
+{
+	unsigned dist = edit_distance(s->want, candidate);
+	if (dist < s->dist) {
+		s->dist = dist;
+		s->best = candidate;
+	}
+}
+
+const char *suggest_result(const struct suggest *s)
+{
+	size_t len = strlen(s->want);
+	unsigned limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+	return s->best && s->dist <= limit ? s->best : NULL;
+}

@@ -1,0 +1,59 @@
+/* Source files and diagnostics.
+ *
+ * Every message a user sees goes through here, so that each one has the
+ * same shape: "file:line:col: error: text", the source line, a caret under
+ * the column, then any "note:" lines that belong to it. With --format=json
+ * each diagnostic and note is one JSON object per line instead. */
+#ifndef SYSFENCE_DIAG_H
+#define SYSFENCE_DIAG_H
+
+#include <stdio.h>
+
+struct source {
+	const char *path;      /* as the user (or the import) named it */
+	const char *text;      /* whole file, NUL-terminated */
+	size_t len;
+};
+
+struct loc {
+	const struct source *src;   /* NULL for messages not tied to a file */
+	int line, col;              /* 1-based */
+};
+
+enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
+
+struct diag {
+	FILE *out;
+	int json;
+	int werror;            /* warnings count as errors */
+	int errors, warnings;
+	int suppressing;       /* the last diagnostic was a duplicate: drop its notes */
+	struct seen *seen;     /* fingerprints of reported diagnostics */
+};
+
+void diag_init(struct diag *d, FILE *out);
+void diag_fini(struct diag *d);
+
+void diag_error(struct diag *d, struct loc at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_warning(struct diag *d, struct loc at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A note attaches to the error or warning reported just before it. */
+void diag_note(struct diag *d, struct loc at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Did any error (or, with werror, warning) happen? */
+int diag_failed(const struct diag *d);
+
+/* The closest name to WANT among CANDIDATES by edit distance, or NULL when
+ * none is close enough to be a plausible typo. */
+struct suggest {
+	const char *want;
+	const char *best;
+	unsigned dist;
+};
+void suggest_init(struct suggest *s, const char *want);
+void suggest_offer(struct suggest *s, const char *candidate);
+const char *suggest_result(const struct suggest *s);
+
+#endif

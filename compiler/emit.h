@@ -1,0 +1,20 @@
+/* Exporters: raw BPF, a C header, libseccomp's PFC, and an annotated
+ * disassembly. Output files are replaced atomically. */
+#ifndef SYSFENCE_EMIT_H
+#define SYSFENCE_EMIT_H
+
+#include "backend.h"
+
+enum out_format { FMT_BPF, FMT_C, FMT_PFC, FMT_ASM, FMT_NONE };
+
+/* The format an output path's extension asks for (.bpf .h .pfc .asm/.s),
+ * or FMT_NONE. */
+enum out_format format_from_path(const char *path);
+enum out_format format_from_name(const char *name);
+
+/* Writes FILTER in FMT to PATH ("-" for standard output). The file appears
+ * complete or not at all. Returns 0 or -1 with a diagnostic. */
+int emit_filter(struct unit *u, const struct policy_build *pb, const struct filter *f,
+		enum out_format fmt, const char *path);
+
+#endif

@@ -1,0 +1,445 @@
+/* Expansion of a policy for each target arch.
+ *
+ * Rulesets are followed through `use` depth first, in source order; each
+ * rule statement with N syscalls becomes N rules. Constants and syscall
+ * numbers are looked up for the arch at hand, which is why this happens per
+ * arch and not once: O_DIRECTORY on aarch64 is not O_DIRECTORY on x86_64. */
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+#include "tables.h"
+
+struct expand {
+	struct unit *u;
+	int arch;
+	int failed;
+};
+
+/* ---- constant expressions ---- */
+
+static int eval(struct expand *x, const struct expr *e, uint64_t *out);
+
+static int eval_const(struct expand *x, struct const_decl *c, struct loc use, uint64_t *out)
+{
+	if (c->state[x->arch] == 2) {
+		*out = c->cached[x->arch];
+		return c->failed ? -1 : 0;
+	}
+	if (c->state[x->arch] == 1) {
+		diag_error(x->u->diag, use, "const '%s' is defined in terms of itself", c->name);
+		diag_note(x->u->diag, c->loc, "'%s' is defined here", c->name);
+		return -1;
+	}
+	c->state[x->arch] = 1;
+	int rc = eval(x, c->override_value ? c->override_value : c->value, out);
+	c->state[x->arch] = 2;
+	c->cached[x->arch] = *out;
+	if (rc)
+		c->failed = 1;
+	return rc;
+}
+
+static int eval(struct expand *x, const struct expr *e, uint64_t *out)
+{
+	uint64_t a, b;
+	switch (e->kind) {
+	case EXPR_NUM:
+		*out = e->num;
+		return 0;
+	case EXPR_NAME:
+		if (e->decl)
+			return eval_const(x, e->decl, e->loc, out);
+		if (!e->constant)
+			return -1;   /* reported by the resolver */
+		if (!(e->constant->present & (1u << x->arch))) {
+			diag_error(x->u->diag, e->loc, "constant '%s' is not defined on %s",
+				   e->name, arch_table[x->arch].name);
+			return -1;
+		}
+		*out = (uint64_t)e->constant->value[x->arch];
+		return 0;
+	case EXPR_UNARY:
+		if (eval(x, e->lhs, &a))
+			return -1;
+		*out = e->op == '-' ? (uint64_t)0 - a : ~a;
+		return 0;
+	case EXPR_BINARY:
+		if (eval(x, e->lhs, &a) || eval(x, e->rhs, &b))
+			return -1;
+		switch (e->op) {
+		case '|': *out = a | b; return 0;
+		case '&': *out = a & b; return 0;
+		case '^': *out = a ^ b; return 0;
+		case '+': *out = a + b; return 0;
+		case '-': *out = a - b; return 0;
+		case '*': *out = a * b; return 0;
+		case 'L':
+		case 'R':
+			if (b >= 64) {
+				diag_error(x->u->diag, e->rhs->loc,
+					   "shift by %llu is out of range (0 to 63)", (unsigned long long)b);
+				return -1;
+			}
+			*out = e->op == 'L' ? a << b : a >> b;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- actions ---- */
+
+static int eval_action(struct expand *x, const struct action *act, uint32_t *out)
+{
+	static const uint32_t plain[] = {
+		[ACT_ALLOW] = SECCOMP_RET_ALLOW, [ACT_LOG] = SECCOMP_RET_LOG,
+		[ACT_TRAP] = SECCOMP_RET_TRAP, [ACT_NOTIFY] = SECCOMP_RET_USER_NOTIF,
+		[ACT_KILL_THREAD] = SECCOMP_RET_KILL_THREAD,
+		[ACT_KILL_PROCESS] = SECCOMP_RET_KILL_PROCESS,
+	};
+	uint64_t v;
+	switch (act->kind) {
+	case ACT_ERRNO:
+	case ACT_TRACE:
+		if (eval(x, act->arg, &v))
+			return -1;
+		uint64_t max = act->kind == ACT_ERRNO ? 4095 : 65535;
+		if (v > max) {
+			diag_error(x->u->diag, act->arg->loc, "%s value %lld is out of range (0 to %llu)",
+				   action_name(act->kind), (long long)v, (unsigned long long)max);
+			return -1;
+		}
+		*out = (act->kind == ACT_ERRNO ? SECCOMP_RET_ERRNO : SECCOMP_RET_TRACE) | (uint32_t)v;
+		return 0;
+	default:
+		*out = plain[act->kind];
+		return 0;
+	}
+}
+
+const char *action_str(uint32_t action, char *buf, size_t len)
+{
+	uint32_t data = action & SECCOMP_RET_DATA;
+	switch (action & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_ALLOW: return "allow";
+	case SECCOMP_RET_LOG: return "log";
+	case SECCOMP_RET_TRAP: return "trap";
+	case SECCOMP_RET_USER_NOTIF: return "notify";
+	case SECCOMP_RET_KILL_THREAD: return "kill_thread";
+	case SECCOMP_RET_KILL_PROCESS: return "kill_process";
+	case SECCOMP_RET_ERRNO:
+		snprintf(buf, len, "errno(%u)", data);
+		return buf;
+	case SECCOMP_RET_TRACE:
+		snprintf(buf, len, "trace(%u)", data);
+		return buf;
+	}
+	snprintf(buf, len, "0x%08x", action);
+	return buf;
+}
+
+/* ---- conditions ---- */
+
+struct argpos {
+	int index;        /* register index on this arch */
+	unsigned width;
+};
+
+/* Where argument NAME of S lives on this arch. On a 32-bit arch a 64-bit
+ * value such as loff_t takes two registers, shifting the ones after it. */
+static int locate_arg(struct expand *x, const struct syscall_ref *s, const struct cond *c,
+		      struct argpos *pos)
+{
+	int i = syscall_arg_index(s->desc, c->arg);
+	if (i < 0)
+		return -1;   /* reported by the resolver */
+	const struct syscall_desc *d = s->desc;
+	int has_sig = d && d->has_signature;
+	unsigned word = arch_table[x->arch].word_bits;
+	pos->index = i;
+	pos->width = has_sig ? d->params[i].bits : 64;
+	if (word == 32) {
+		pos->width = 32;
+		if (has_sig) {
+			if (d->params[i].split64) {
+				diag_error(x->u->diag, c->arg_loc,
+					   "argument '%s' of '%s' is 64 bits wide and split over two registers on %s; it cannot be compared there",
+					   c->arg, s->name, arch_table[x->arch].name);
+				return -1;
+			}
+			for (int k = 0; k < i; k++)
+				pos->index += d->params[k].split64;
+		}
+		if (pos->index > 5) {
+			diag_error(x->u->diag, c->arg_loc,
+				   "argument '%s' of '%s' is not passed in a register on %s",
+				   c->arg, s->name, arch_table[x->arch].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A value compared with a 32-bit argument must be a 32-bit number, either
+ * unsigned or a sign-extended negative one. */
+static int fit(struct expand *x, uint64_t v, unsigned width, struct loc at, const char *arg,
+	       uint64_t *out)
+{
+	if (width == 64 || v <= 0xffffffffull || (int64_t)v >= INT32_MIN) {
+		*out = v & width_mask(width);
+		return 0;
+	}
+	diag_error(x->u->diag, at, "value 0x%llx does not fit the 32-bit argument '%s'",
+		   (unsigned long long)v, arg);
+	return -1;
+}
+
+static struct ncond *eval_cond(struct expand *x, const struct syscall_ref *s, const struct cond *c)
+{
+	struct arena *a = x->u->arena;
+	struct ncond *n = arena_alloc(a, sizeof(*n));
+	switch (c->kind) {
+	case COND_AND:
+	case COND_OR:
+		n->kind = c->kind == COND_AND ? N_AND : N_OR;
+		n->lhs = eval_cond(x, s, c->lhs);
+		n->rhs = eval_cond(x, s, c->rhs);
+		return n->lhs && n->rhs ? n : NULL;
+	case COND_NOT:
+		n->kind = N_NOT;
+		n->lhs = eval_cond(x, s, c->lhs);
+		return n->lhs ? n : NULL;
+	case COND_CMP:
+		break;
+	}
+	struct argpos pos;
+	if (locate_arg(x, s, c, &pos))
+		return NULL;
+	struct atom *at = &n->atom;
+	n->kind = N_ATOM;
+	at->arg = pos.index;
+	at->width = pos.width;
+	at->op = c->op;
+	at->loc = c->loc;
+	at->mask = width_mask(pos.width);
+	uint64_t v;
+	if (c->mask) {
+		at->masked = 1;
+		if (eval(x, c->mask, &v) || fit(x, v, pos.width, c->mask->loc, c->arg, &at->mask))
+			return NULL;
+	}
+	if (c->value && (eval(x, c->value, &v) || fit(x, v, pos.width, c->value->loc, c->arg, &at->value)))
+		return NULL;
+	if (c->set.n) {
+		at->set = arena_alloc(a, c->set.n * sizeof(*at->set));
+		at->nset = c->set.n;
+		for (size_t i = 0; i < c->set.n; i++)
+			if (eval(x, c->set.v[i], &v) ||
+			    fit(x, v, pos.width, c->set.v[i]->loc, c->arg, &at->set[i]))
+				return NULL;
+	}
+	return n;
+}
+
+/* ---- rulesets ---- */
+
+static int syscall_nr(const struct syscall_ref *s, int arch)
+{
+	if (!s->desc)
+		return s->name ? -1 : (int)s->number;
+	return s->desc->nr[arch];
+}
+
+static void expand_ruleset(struct expand *x, const struct ruleset *rs, const struct use_chain *chain,
+			   struct arch_policy *ap);
+
+static void add_rules(struct expand *x, const struct stmt *st, const struct use_chain *chain,
+		      struct arch_policy *ap)
+{
+	uint32_t action;
+	if (eval_action(x, &st->action, &action)) {
+		x->failed = 1;
+		return;
+	}
+	for (size_t i = 0; i < st->nsyscalls; i++) {
+		const struct syscall_ref *s = &st->syscalls[i];
+		if (s->name && !s->desc) {
+			x->failed = 1;
+			continue;
+		}
+		int nr = syscall_nr(s, x->arch);
+		if (nr < 0)
+			continue;    /* not on this arch */
+		struct rule *r = arena_alloc(x->u->arena, sizeof(*r));
+		r->stmt = st;
+		r->sys = s;
+		r->chain = chain;
+		r->nr = nr;
+		r->action = action;
+		if (st->cond) {
+			r->cond = eval_cond(x, s, st->cond);
+			if (!r->cond) {
+				x->failed = 1;
+				continue;
+			}
+		}
+		ptrvec_push(x->u->arena, &ap->rules, r);
+	}
+}
+
+/* `override` in RS replaces the rules for its syscall that RS's own `use`
+ * statements brought in (those added since FIRST with a longer chain). */
+static void apply_overrides(struct expand *x, const struct use_chain *chain, size_t first,
+			    struct arch_policy *ap)
+{
+	for (size_t i = first; i < ap->rules.n; i++) {
+		struct rule *o = ap->rules.v[i];
+		if (o->chain != chain || !o->stmt->override)
+			continue;
+		int replaced = 0;
+		for (size_t j = first; j < ap->rules.n; j++) {
+			struct rule *r = ap->rules.v[j];
+			if (r->chain != chain && r->nr == o->nr && !r->dropped) {
+				r->dropped = 1;
+				replaced = 1;
+			}
+		}
+		if (!replaced)
+			diag_warning(x->u->diag, o->sys->loc,
+				     "'override' has no effect: no rule for '%s' comes in through 'use'",
+				     o->sys->name ? o->sys->name : "this syscall");
+	}
+}
+
+static void expand_ruleset(struct expand *x, const struct ruleset *rs, const struct use_chain *chain,
+			   struct arch_policy *ap)
+{
+	size_t first = ap->rules.n;
+	for (size_t i = 0; i < rs->stmts.n; i++) {
+		const struct stmt *st = rs->stmts.v[i];
+		if (st->kind == STMT_RULE) {
+			add_rules(x, st, chain, ap);
+		} else if (st->kind == STMT_USE) {
+			for (size_t j = 0; j < st->nuses; j++) {
+				const struct name_ref *ref = &st->uses[j];
+				if (!ref->target) {
+					x->failed = 1;
+					continue;
+				}
+				if (ref->target->visit != 2)
+					continue;   /* part of a reported cycle */
+				struct use_chain *link = arena_alloc(x->u->arena, sizeof(*link));
+				link->ref = ref;
+				link->outer = chain;
+				expand_ruleset(x, ref->target, link, ap);
+			}
+		}
+	}
+	apply_overrides(x, chain, first, ap);
+}
+
+/* ---- the policy ---- */
+
+static unsigned policy_arches(const struct ruleset *p)
+{
+	unsigned mask = 0;
+	for (size_t i = 0; i < p->stmts.n; i++) {
+		const struct stmt *st = p->stmts.v[i];
+		if (st->kind != STMT_ARCH)
+			continue;
+		for (size_t j = 0; j < st->narches; j++)
+			if (st->arches[j].arch >= 0)
+				mask |= 1u << st->arches[j].arch;
+	}
+	return mask;
+}
+
+/* A syscall named in the policy must exist on at least one target arch. */
+static void check_names_exist(struct expand *x, const struct ruleset *rs, unsigned mask, int depth)
+{
+	if (depth > 64)
+		return;
+	for (size_t i = 0; i < rs->stmts.n; i++) {
+		const struct stmt *st = rs->stmts.v[i];
+		if (st->kind == STMT_USE) {
+			for (size_t j = 0; j < st->nuses; j++)
+				if (st->uses[j].target && st->uses[j].target->visit == 2)
+					check_names_exist(x, st->uses[j].target, mask, depth + 1);
+			continue;
+		}
+		if (st->kind != STMT_RULE)
+			continue;
+		for (size_t j = 0; j < st->nsyscalls; j++) {
+			const struct syscall_ref *s = &st->syscalls[j];
+			if (!s->desc)
+				continue;
+			int found = 0;
+			for (int a = 0; a < ARCH_COUNT; a++)
+				if ((mask & (1u << a)) && s->desc->nr[a] >= 0)
+					found = 1;
+			if (found)
+				continue;
+			char list[128] = "";
+			size_t n = 0;
+			for (int a = 0; a < ARCH_COUNT; a++)
+				if (mask & (1u << a))
+					n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+							      n ? ", " : "", arch_table[a].name);
+			diag_error(x->u->diag, s->loc, "syscall '%s' does not exist on any target arch (%s)",
+				   s->name, list);
+			x->failed = 1;
+		}
+	}
+}
+
+int policy_expand(struct unit *u, const struct ruleset *policy, unsigned arch_mask,
+		  struct policy_build *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->policy = policy;
+	out->default_action = SECCOMP_RET_ERRNO | 1;   /* errno(EPERM) */
+	out->default_loc = policy->loc;
+	out->arch_mask = arch_mask ? arch_mask : policy_arches(policy);
+	if (!out->arch_mask) {
+		int native = arch_native();
+		out->arch_mask = 1u << (native >= 0 ? native : ARCH_X86_64);
+	}
+	struct expand x = { .u = u };
+	for (int a = 0; a < ARCH_COUNT; a++) {
+		if (!(out->arch_mask & (1u << a)))
+			continue;
+		x.arch = a;
+		out->per_arch[a].arch = a;
+		for (size_t i = 0; i < policy->stmts.n; i++) {
+			const struct stmt *st = policy->stmts.v[i];
+			if (st->kind == STMT_DEFAULT) {
+				uint32_t act;
+				if (eval_action(&x, &st->action, &act) == 0)
+					out->default_action = act;
+				else
+					x.failed = 1;
+				out->default_loc = st->loc;
+			}
+		}
+		expand_ruleset(&x, policy, NULL, &out->per_arch[a]);
+	}
+	check_names_exist(&x, policy, out->arch_mask, 0);
+	return x.failed ? -1 : 0;
+}
+
+const char *rule_arg_name(const struct rule *r, int arch, int reg)
+{
+	static char buf[8];
+	const struct syscall_desc *d = r->sys->desc;
+	if (d && d->has_signature) {
+		/* On 32-bit arches split 64-bit values shift the registers. */
+		int split = arch_table[arch].word_bits == 32;
+		for (int i = 0, k = 0; i < d->nparams; k += 1 + (split ? d->params[i].split64 : 0), i++)
+			if (k == reg)
+				return d->params[i].alias ? d->params[i].alias : d->params[i].name;
+	}
+	snprintf(buf, sizeof(buf), "arg%d", reg);
+	return buf;
+}

@@ -1,0 +1,179 @@
+/* Lowering conditions to libseccomp-shaped comparison chains.
+ *
+ * libseccomp compares whole 64-bit arguments with ==, !=, <, <=, >, >= and
+ * masked ==, and accepts one comparison per argument in a rule. An atom is
+ * passed through when one of those says exactly the same thing; everything
+ * else (two constraints on one argument, masked !=, ordered comparisons of
+ * 32-bit arguments, sets) is lowered from its exact value set, a union of
+ * "x & mask == value" terms, one chain per term.
+ *
+ * 32-bit arguments on 64-bit arches: the kernel ignores the upper half of
+ * an int, so the filter must too. libseccomp's plain comparisons look at
+ * all 64 bits, so these atoms only ever use masked == with a mask inside
+ * the low 32 bits, which libseccomp compiles to a check the upper half
+ * always passes. */
+#include <string.h>
+
+#include "lower.h"
+
+struct alts {
+	struct lcmp c[LOWER_CHAIN_LIMIT];
+	int none[LOWER_CHAIN_LIMIT];   /* alternative without a comparison */
+	size_t n;
+};
+
+/* Can libseccomp compare ATOM directly, with the same meaning? */
+static int native_cmp(const struct atom *at, unsigned word_bits, struct lcmp *out)
+{
+	static const enum lcmp_op ops[] = {
+		[OP_EQ] = LC_EQ, [OP_NE] = LC_NE, [OP_LT] = LC_LT,
+		[OP_LE] = LC_LE, [OP_GT] = LC_GT, [OP_GE] = LC_GE,
+	};
+	uint64_t W = width_mask(at->width);
+	int full = at->width == word_bits;   /* the compare sees exactly the argument */
+	out->arg = at->arg;
+	if (at->op == OP_IN || at->op == OP_NOT_IN)
+		return 0;
+	if (at->masked && (at->mask & W) != W) {
+		if (at->op != OP_EQ)
+			return 0;
+		out->op = LC_MASKED_EQ;
+		out->a = at->mask & W;
+		out->b = at->value & W;
+		return (out->b & ~out->a) == 0;
+	}
+	if (full) {
+		out->op = ops[at->op];
+		out->a = at->value & W;
+		return 1;
+	}
+	if (at->op == OP_EQ) {
+		out->op = LC_MASKED_EQ;
+		out->a = W;
+		out->b = at->value & W;
+		return 1;
+	}
+	return 0;
+}
+
+static void term_cmp(struct term t, int arg, unsigned width, unsigned word_bits, struct lcmp *out)
+{
+	out->arg = arg;
+	if (t.mask == width_mask(width) && width == word_bits) {
+		out->op = LC_EQ;
+		out->a = t.value;
+	} else {
+		out->op = LC_MASKED_EQ;
+		out->a = t.mask;
+		out->b = t.value;
+	}
+}
+
+/* The alternatives for one argument of one conjunction. Returns -1 when
+ * there are too many. */
+static int arg_alts(struct arena *a, const struct conj *c, int arg, unsigned word_bits,
+		    struct alts *out)
+{
+	const struct atom *only = NULL;
+	size_t count = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->atoms[i].arg == arg) {
+			only = &c->atoms[i];
+			count++;
+		}
+	out->n = 0;
+	if (count == 0) {
+		out->none[out->n++] = 1;
+		return 0;
+	}
+	if (count == 1 && native_cmp(only, word_bits, &out->c[0])) {
+		out->none[0] = 0;
+		out->n = 1;
+		return 0;
+	}
+	struct argset s = argset_of_conj(a, c, arg);
+	if (s.n > LOWER_CHAIN_LIMIT)
+		return -1;
+	for (size_t i = 0; i < s.n; i++) {
+		out->none[i] = s.t[i].mask == 0;
+		term_cmp(s.t[i], arg, only->width, word_bits, &out->c[i]);
+	}
+	out->n = s.n;
+	return 0;
+}
+
+/* Appends the product of ALTS[0..5] to CHAINS. */
+static int product(struct alts *alts, struct lchain *chains, size_t *n, size_t limit)
+{
+	size_t total = 1;
+	for (int arg = 0; arg < 6; arg++) {
+		if (alts[arg].n == 0)
+			return 0;    /* unsatisfiable */
+		total *= alts[arg].n;
+		if (total > limit)
+			return -1;
+	}
+	if (*n + total > limit)
+		return -1;
+	for (size_t k = 0; k < total; k++) {
+		struct lchain *ch = &chains[(*n)++];
+		ch->n = 0;
+		size_t rest = k;
+		for (int arg = 0; arg < 6; arg++) {
+			size_t pick = rest % alts[arg].n;
+			rest /= alts[arg].n;
+			if (!alts[arg].none[pick])
+				ch->c[ch->n++] = alts[arg].c[pick];
+		}
+	}
+	return 0;
+}
+
+static int lower_rule(struct unit *u, const struct rule *r, int arch, struct lrule *out)
+{
+	unsigned word = arch_table[arch].word_bits;
+	struct lchain *chains = arena_alloc(u->arena, LOWER_CHAIN_LIMIT * sizeof(*chains));
+	size_t n = 0;
+	struct alts *alts = arena_alloc(u->arena, 6 * sizeof(*alts));
+	out->rule = r;
+	for (size_t i = 0; i < r->dnf.n; i++) {
+		int too_many = 0;
+		for (int arg = 0; arg < 6 && !too_many; arg++)
+			too_many = arg_alts(u->arena, &r->dnf.c[i], arg, word, &alts[arg]) != 0;
+		if (too_many || product(alts, chains, &n, LOWER_CHAIN_LIMIT)) {
+			diag_error(u->diag, r->stmt->cond->loc,
+				   "condition needs more than %d libseccomp rules for '%s' on %s; "
+				   "the filter would not fit the kernel's limit of 4096 instructions",
+				   LOWER_CHAIN_LIMIT, r->sys->name ? r->sys->name : "this syscall",
+				   arch_table[arch].name);
+			return -1;
+		}
+	}
+	out->chains = chains;
+	out->nchains = n;
+	return 0;
+}
+
+int policy_lower(struct unit *u, const struct policy_build *pb,
+		 struct arch_lowering out[ARCH_COUNT])
+{
+	int failed = 0;
+	memset(out, 0, ARCH_COUNT * sizeof(*out));
+	for (int a = 0; a < ARCH_COUNT; a++) {
+		if (!(pb->arch_mask & (1u << a)))
+			continue;
+		const struct ptrvec *rules = &pb->per_arch[a].rules;
+		out[a].arch = a;
+		out[a].rules = arena_alloc(u->arena, (rules->n + 1) * sizeof(struct lrule));
+		for (size_t i = 0; i < rules->n; i++) {
+			const struct rule *r = rules->v[i];
+			if (r->dropped)
+				continue;
+			if (lower_rule(u, r, a, &out[a].rules[out[a].n]))
+				failed = 1;
+			else
+				out[a].n++;
+		}
+	}
+	return failed ? -1 : 0;
+}

@@ -1,0 +1,218 @@
+/* The sysfence command line: check, compile. */
+#include <getopt.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compilation.h"
+#include "emit.h"
+#include "tables.h"
+
+#ifndef SYSFENCE_VERSION
+#define SYSFENCE_VERSION "0"
+#endif
+
+static const char usage[] =
+	"usage: sysfence check [-I DIR] [-D NAME=VALUE] [--arch LIST] [--werror] [--format=json] FILE...\n"
+	"       sysfence compile FILE [-p POLICY] [-o OUT] [-f bpf|c|pfc|asm] [--arch LIST]\n"
+	"                        [-I DIR] [-D NAME=VALUE]\n"
+	"       sysfence --version\n"
+	"\n"
+	"check    parse, resolve and analyse policies; exit 1 on any error\n"
+	"compile  compile one policy to a seccomp filter (raw BPF by default)\n";
+
+struct options {
+	struct unit_options unit;
+	const char *policy;
+	const char *out;
+	enum out_format fmt;
+	unsigned arch_mask;
+	int werror, json;
+	char **files;
+	int nfiles;
+};
+
+static int parse_arch_list(const char *list, unsigned *mask)
+{
+	char *copy = strdup(list), *save = NULL;
+	int ok = copy != NULL;
+	for (char *tok = strtok_r(copy, ",", &save); ok && tok; tok = strtok_r(NULL, ",", &save)) {
+		int a = arch_by_name(tok);
+		if (a < 0) {
+			fprintf(stderr, "sysfence: error: unknown arch '%s' (known: x86_64, x86, x32, aarch64)\n", tok);
+			ok = 0;
+		} else {
+			*mask |= 1u << a;
+		}
+	}
+	free(copy);
+	return ok ? 0 : -1;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, 0, 'p' }, { "output", required_argument, 0, 'o' },
+		{ "format", required_argument, 0, 'f' }, { "arch", required_argument, 0, 'a' },
+		{ "werror", no_argument, 0, 'W' },       { "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	static const char *incs[64];
+	static struct define defs[64];
+	o->unit.include_dirs = incs;
+	o->unit.defines = defs;
+	o->fmt = FMT_NONE;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "I:D:p:o:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'I':
+			if (o->unit.ninclude == 64)
+				return -1;
+			incs[o->unit.ninclude++] = optarg;
+			break;
+		case 'D': {
+			char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || o->unit.ndefines == 64) {
+				fprintf(stderr, "sysfence: error: -D wants NAME=VALUE, not '%s'\n", optarg);
+				return -1;
+			}
+			*eq = '\0';
+			defs[o->unit.ndefines++] = (struct define){ optarg, eq + 1 };
+			break;
+		}
+		case 'p': o->policy = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0) {
+				o->json = 1;
+				break;
+			}
+			o->fmt = format_from_name(optarg);
+			if (o->fmt == FMT_NONE) {
+				fprintf(stderr, "sysfence: error: unknown format '%s' (bpf, c, pfc, asm; json for check)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'a':
+			if (parse_arch_list(optarg, &o->arch_mask))
+				return -1;
+			break;
+		case 'W': o->werror = 1; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: return -1;
+		}
+	}
+	o->files = argv + optind;
+	o->nfiles = argc - optind;
+	return 0;
+}
+
+/* Loads and resolves FILE into U. Returns 0 when the front end found no errors. */
+static int front_end(struct unit *u, struct arena *a, struct diag *d, const struct options *o,
+		     const char *file)
+{
+	memset(u, 0, sizeof(*u));
+	u->arena = a;
+	u->diag = d;
+	u->opts = &o->unit;
+	if (unit_load(u, file))
+		return -1;
+	unit_resolve(u);
+	return diag_failed(d) ? -1 : 0;
+}
+
+static void check_one(const struct options *o, struct diag *d, const char *file)
+{
+	struct arena *a = arena_new();
+	struct unit u;
+	if (front_end(&u, a, d, o, file) == 0 || u.root) {
+		for (size_t i = 0; u.root && i < u.root->rulesets.n; i++) {
+			struct ruleset *rs = u.root->rulesets.v[i];
+			struct policy_build pb;
+			if (policy_expand(&u, rs, o->arch_mask, &pb) == 0) {
+				if (!rs->is_policy)
+					pb.default_action = ~0u;   /* a ruleset has no default */
+				policy_analyse(&u, &pb);
+			}
+		}
+	}
+	arena_free(a);
+}
+
+static int cmd_check(struct options *o)
+{
+	if (o->nfiles == 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	struct diag d;
+	diag_init(&d, stderr);
+	d.json = o->json;
+	d.werror = o->werror;
+	if (d.json)
+		d.out = stdout;
+	for (int i = 0; i < o->nfiles; i++)
+		check_one(o, &d, o->files[i]);
+	int failed = diag_failed(&d);
+	if (!d.json && (d.errors || d.warnings))
+		fprintf(stderr, "%d error%s, %d warning%s\n", d.errors, d.errors == 1 ? "" : "s",
+			d.warnings, d.warnings == 1 ? "" : "s");
+	diag_fini(&d);
+	return failed ? 1 : 0;
+}
+
+static int cmd_compile(struct options *o)
+{
+	if (o->nfiles != 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	enum out_format fmt = o->fmt;
+	if (fmt == FMT_NONE && o->out)
+		fmt = format_from_path(o->out);
+	if (fmt == FMT_NONE)
+		fmt = FMT_BPF;
+	const char *out = o->out;
+	if (!out) {
+		if (fmt == FMT_BPF) {
+			fputs("sysfence: error: raw BPF is binary; name an output file with -o (or -o - for stdout)\n", stderr);
+			return 2;
+		}
+		out = "-";
+	}
+	struct compilation c;
+	int rc = compilation_run(&c, &o->unit, o->files[0], o->policy, o->arch_mask, stderr) == 0 &&
+		 emit_filter(&c.unit, &c.pb, &c.filter, fmt, out) == 0 ? 0 : 1;
+	if (c.diag.errors || c.diag.warnings)
+		fprintf(stderr, "%d error%s, %d warning%s\n", c.diag.errors, c.diag.errors == 1 ? "" : "s",
+			c.diag.warnings, c.diag.warnings == 1 ? "" : "s");
+	compilation_free(&c);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("sysfence %s\n", SYSFENCE_VERSION);
+		return 0;
+	}
+	struct options o;
+	memset(&o, 0, sizeof(o));
+	const char *cmd = argv[1];
+	/* --format=json and -f bpf share a letter; check takes json. */
+	if (parse_options(argc - 1, argv + 1, &o))
+		return 2;
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(&o);
+	if (strcmp(cmd, "compile") == 0)
+		return cmd_compile(&o);
+	fprintf(stderr, "sysfence: error: unknown command '%s'\n\n%s", cmd, usage);
+	return 2;
+}

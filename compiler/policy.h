@@ -1,0 +1,63 @@
+/* A policy expanded for one arch: every `use` followed, every expression
+ * evaluated with that arch's constants, every syscall turned into that
+ * arch's number. This is what analysis checks and lowering compiles. */
+#ifndef SYSFENCE_POLICY_H
+#define SYSFENCE_POLICY_H
+
+#include <stdint.h>
+
+#include "arch.h"
+#include "cond.h"
+#include "unit.h"
+
+/* How a rule reached the policy: the `use` statements from the policy
+ * (outermost) down to the ruleset that holds the rule. */
+struct use_chain {
+	const struct name_ref *ref;
+	const struct use_chain *outer;
+};
+
+struct rule {
+	const struct stmt *stmt;
+	const struct syscall_ref *sys;
+	const struct use_chain *chain;   /* NULL: written in the policy itself */
+	int nr;                          /* this arch's number */
+	uint32_t action;                 /* SECCOMP_RET_* with data */
+	struct ncond *cond;              /* NULL: unconditional */
+	/* filled by analysis */
+	int dropped;
+	struct dnf dnf;
+};
+
+struct arch_policy {
+	int arch;
+	struct ptrvec rules;             /* struct rule *, in source order */
+};
+
+struct policy_build {
+	const struct ruleset *policy;
+	uint32_t default_action;
+	struct loc default_loc;
+	unsigned arch_mask;              /* bit per enum arch_id */
+	struct arch_policy per_arch[ARCH_COUNT];
+};
+
+/* expand.c: ARCH_MASK overrides the policy's own `arch` list when non-zero.
+ * Returns 0, or -1 after diagnosing errors. */
+int policy_expand(struct unit *u, const struct ruleset *policy, unsigned arch_mask,
+		  struct policy_build *out);
+
+/* The printable name of a rule's argument ARG: the man-page spelling when
+ * the signature is known, else argN. */
+const char *rule_arg_name(const struct rule *r, int arch, int reg);
+/* "errno(13)", "allow", ... */
+const char *action_str(uint32_t action, char *buf, size_t len);
+
+/* analyse.c: conflict analysis; drops duplicates and default-action rules.
+ * Returns 0, or -1 after diagnosing errors. */
+int policy_analyse(struct unit *u, struct policy_build *pb);
+
+/* resolve.c */
+int syscall_arg_index(const struct syscall_desc *s, const char *name);
+
+#endif

@@ -1,0 +1,428 @@
+/* Grammar of the sysfence policy language (../shared/spec/language.md).
+ * A pure parser: all state lives in struct parse_ctx. It builds the AST of
+ * one file; names are bound later, by the resolver. */
+%require "3.7"
+%define api.pure full
+%define parse.error detailed
+%locations
+%expect 0
+%param { struct parse_ctx *ctx }
+
+%code requires {
+#include "parse_ctx.h"
+}
+
+%code {
+#include <string.h>
+
+/* The scanner's entry point, named by flex; wrapped so both sides can
+ * share one %param. */
+int sf_lex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
+
+static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct parse_ctx *ctx)
+{
+	return sf_lex(lval, lloc, ctx->scanner);
+}
+
+static struct loc L(struct parse_ctx *ctx, YYLTYPE l)
+{
+	return (struct loc){ ctx->src, l.first_line, l.first_column };
+}
+
+static void yyerror(YYLTYPE *l, struct parse_ctx *ctx, const char *msg)
+{
+	/* Bison says "syntax error, unexpected X, expecting Y"; keep the
+	 * useful part. */
+	if (strncmp(msg, "syntax error, ", 14) == 0)
+		msg += 14;
+	diag_error(ctx->diag, L(ctx, *l), "%s", msg);
+}
+
+static void *node(struct parse_ctx *ctx, size_t size)
+{
+	return arena_alloc(ctx->arena, size);
+}
+
+static struct expr *expr_new(struct parse_ctx *ctx, enum expr_kind k, YYLTYPE l)
+{
+	struct expr *e = node(ctx, sizeof(*e));
+	e->kind = k;
+	e->loc = L(ctx, l);
+	return e;
+}
+
+static struct expr *binary(struct parse_ctx *ctx, int op, struct expr *a,
+			   struct expr *b, YYLTYPE l)
+{
+	struct expr *e = expr_new(ctx, EXPR_BINARY, l);
+	e->op = op;
+	e->lhs = a;
+	e->rhs = b;
+	e->loc = a->loc;   /* a binary expression is where its left side starts */
+	return e;
+}
+
+static struct cond *cond_new(struct parse_ctx *ctx, enum cond_kind k, YYLTYPE l)
+{
+	struct cond *c = node(ctx, sizeof(*c));
+	c->kind = k;
+	c->loc = L(ctx, l);
+	return c;
+}
+
+static struct stmt *stmt_new(struct parse_ctx *ctx, enum stmt_kind k, YYLTYPE l)
+{
+	struct stmt *s = node(ctx, sizeof(*s));
+	s->kind = k;
+	s->loc = L(ctx, l);
+	return s;
+}
+
+/* Copies a vector of pointers to struct T into a packed array of T. */
+static void *pack(struct parse_ctx *ctx, struct ptrvec *pv, size_t elem, size_t *n)
+{
+	unsigned char *out = node(ctx, pv->n * elem + 1);
+	for (size_t i = 0; i < pv->n; i++)
+		memcpy(out + i * elem, pv->v[i], elem);
+	*n = pv->n;
+	return out;
+}
+
+static struct ruleset *ruleset_new(struct parse_ctx *ctx, const char *name,
+				   YYLTYPE l, int is_policy, struct ptrvec stmts)
+{
+	struct ruleset *rs = node(ctx, sizeof(*rs));
+	rs->name = name;
+	rs->loc = L(ctx, l);
+	rs->is_policy = is_policy;
+	rs->file = ctx->file;
+	rs->stmts = stmts;
+	ptrvec_push(ctx->arena, &ctx->file->rulesets, rs);
+	return rs;
+}
+
+static struct cond *cmp_new(struct cond *lhs, enum relop op)
+{
+	lhs->op = op;
+	return lhs;
+}
+}
+
+%union {
+	char *str;
+	uint64_t num;
+	struct expr *expr;
+	struct cond *cond;
+	struct stmt *stmt;
+	struct action action;
+	struct ptrvec vec;
+	int flag;
+	enum relop relop;
+}
+
+%token <str> IDENT "identifier" STRING "string"
+%token <num> INTEGER "integer"
+%token KW_IMPORT "'import'" KW_AS "'as'" KW_CONST "'const'" KW_RULESET "'ruleset'"
+%token KW_POLICY "'policy'" KW_DEFAULT "'default'" KW_ARCH "'arch'" KW_USE "'use'"
+%token KW_OVERRIDE "'override'" KW_IF "'if'" KW_IN "'in'" KW_NOT "'not'"
+%token KW_ALLOW "'allow'" KW_LOG "'log'" KW_TRAP "'trap'" KW_NOTIFY "'notify'"
+%token KW_KILL_THREAD "'kill_thread'" KW_KILL_PROCESS "'kill_process'"
+%token KW_ERRNO "'errno'" KW_TRACE "'trace'"
+%token OP_ANDAND "'&&'" OP_OROR "'||'" OP_EQEQ "'=='" OP_NEQ "'!='"
+%token OP_LEQ "'<='" OP_GEQ "'>='" OP_SHL "'<<'" OP_SHR "'>>'"
+
+%type <expr> expr
+%type <cond> cond cmp lhs opt_cond
+%type <stmt> stmt rule
+%type <action> action
+%type <vec> body name_list syscall_list ident_list expr_list
+%type <flag> opt_override
+%type <relop> relop
+
+%left OP_OROR
+%left OP_ANDAND
+%precedence '!'
+%left '|'
+%left '^'
+%left '&'
+%left OP_SHL OP_SHR
+%left '+' '-'
+%left '*'
+%precedence UNARY
+
+%%
+
+file
+	: %empty
+	| file item
+	;
+
+item
+	: KW_IMPORT STRING ';' {
+		struct import *im = node(ctx, sizeof(*im));
+		im->loc = L(ctx, @2);
+		im->path = $2;
+		ptrvec_push(ctx->arena, &ctx->file->imports, im);
+	}
+	| KW_IMPORT STRING KW_AS IDENT ';' {
+		struct import *im = node(ctx, sizeof(*im));
+		im->loc = L(ctx, @2);
+		im->path = $2;
+		im->alias = $4;
+		ptrvec_push(ctx->arena, &ctx->file->imports, im);
+	}
+	| KW_CONST IDENT '=' expr ';' {
+		struct const_decl *c = node(ctx, sizeof(*c));
+		c->name = $2;
+		c->loc = L(ctx, @2);
+		c->value = $4;
+		c->file = ctx->file;
+		ptrvec_push(ctx->arena, &ctx->file->consts, c);
+	}
+	| KW_RULESET IDENT '{' body '}' { ruleset_new(ctx, $2, @2, 0, $4); }
+	| KW_POLICY IDENT '{' body '}'  { ruleset_new(ctx, $2, @2, 1, $4); }
+	| error ';'
+	| error '}'
+	;
+
+body
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| body stmt { $$ = $1; if ($2) ptrvec_push(ctx->arena, &$$, $2); }
+	;
+
+stmt
+	: KW_USE name_list ';' {
+		$$ = stmt_new(ctx, STMT_USE, @1);
+		$$->uses = pack(ctx, &$2, sizeof(struct name_ref), &$$->nuses);
+	}
+	| rule ';' { $$ = $1; }
+	| KW_DEFAULT action ';' {
+		$$ = stmt_new(ctx, STMT_DEFAULT, @1);
+		$$->action = $2;
+	}
+	| KW_ARCH ident_list ';' {
+		$$ = stmt_new(ctx, STMT_ARCH, @1);
+		$$->arches = pack(ctx, &$2, sizeof(struct arch_ref), &$$->narches);
+	}
+	| error ';' { $$ = NULL; }
+	;
+
+name_list
+	: IDENT {
+		memset(&$$, 0, sizeof($$));
+		struct name_ref *n = node(ctx, sizeof(*n));
+		n->loc = L(ctx, @1);
+		n->name = $1;
+		ptrvec_push(ctx->arena, &$$, n);
+	}
+	| IDENT '.' IDENT {
+		memset(&$$, 0, sizeof($$));
+		struct name_ref *n = node(ctx, sizeof(*n));
+		n->loc = L(ctx, @1);
+		n->qualifier = $1;
+		n->name = $3;
+		ptrvec_push(ctx->arena, &$$, n);
+	}
+	| name_list ',' IDENT {
+		$$ = $1;
+		struct name_ref *n = node(ctx, sizeof(*n));
+		n->loc = L(ctx, @3);
+		n->name = $3;
+		ptrvec_push(ctx->arena, &$$, n);
+	}
+	| name_list ',' IDENT '.' IDENT {
+		$$ = $1;
+		struct name_ref *n = node(ctx, sizeof(*n));
+		n->loc = L(ctx, @3);
+		n->qualifier = $3;
+		n->name = $5;
+		ptrvec_push(ctx->arena, &$$, n);
+	}
+	;
+
+ident_list
+	: IDENT {
+		memset(&$$, 0, sizeof($$));
+		struct arch_ref *a = node(ctx, sizeof(*a));
+		a->loc = L(ctx, @1);
+		a->name = $1;
+		a->arch = -1;
+		ptrvec_push(ctx->arena, &$$, a);
+	}
+	| ident_list ',' IDENT {
+		$$ = $1;
+		struct arch_ref *a = node(ctx, sizeof(*a));
+		a->loc = L(ctx, @3);
+		a->name = $3;
+		a->arch = -1;
+		ptrvec_push(ctx->arena, &$$, a);
+	}
+	;
+
+rule
+	: opt_override action syscall_list opt_cond {
+		$$ = stmt_new(ctx, STMT_RULE, $1 ? @1 : @2);
+		$$->override = $1;
+		$$->action = $2;
+		$$->syscalls = pack(ctx, &$3, sizeof(struct syscall_ref), &$$->nsyscalls);
+		$$->cond = $4;
+	}
+	;
+
+opt_override
+	: %empty      { $$ = 0; }
+	| KW_OVERRIDE { $$ = 1; }
+	;
+
+action
+	: KW_ALLOW        { $$ = (struct action){ ACT_ALLOW, L(ctx, @1), NULL }; }
+	| KW_LOG          { $$ = (struct action){ ACT_LOG, L(ctx, @1), NULL }; }
+	| KW_TRAP         { $$ = (struct action){ ACT_TRAP, L(ctx, @1), NULL }; }
+	| KW_NOTIFY       { $$ = (struct action){ ACT_NOTIFY, L(ctx, @1), NULL }; }
+	| KW_KILL_THREAD  { $$ = (struct action){ ACT_KILL_THREAD, L(ctx, @1), NULL }; }
+	| KW_KILL_PROCESS { $$ = (struct action){ ACT_KILL_PROCESS, L(ctx, @1), NULL }; }
+	| KW_ERRNO '(' expr ')' { $$ = (struct action){ ACT_ERRNO, L(ctx, @1), $3 }; }
+	| KW_TRACE '(' expr ')' { $$ = (struct action){ ACT_TRACE, L(ctx, @1), $3 }; }
+	;
+
+syscall_list
+	: IDENT {
+		memset(&$$, 0, sizeof($$));
+		struct syscall_ref *s = node(ctx, sizeof(*s));
+		s->loc = L(ctx, @1);
+		s->name = $1;
+		ptrvec_push(ctx->arena, &$$, s);
+	}
+	| INTEGER {
+		memset(&$$, 0, sizeof($$));
+		struct syscall_ref *s = node(ctx, sizeof(*s));
+		s->loc = L(ctx, @1);
+		s->number = $1;
+		ptrvec_push(ctx->arena, &$$, s);
+	}
+	| syscall_list ',' IDENT {
+		$$ = $1;
+		struct syscall_ref *s = node(ctx, sizeof(*s));
+		s->loc = L(ctx, @3);
+		s->name = $3;
+		ptrvec_push(ctx->arena, &$$, s);
+	}
+	| syscall_list ',' INTEGER {
+		$$ = $1;
+		struct syscall_ref *s = node(ctx, sizeof(*s));
+		s->loc = L(ctx, @3);
+		s->number = $3;
+		ptrvec_push(ctx->arena, &$$, s);
+	}
+	;
+
+opt_cond
+	: %empty       { $$ = NULL; }
+	| KW_IF cond   { $$ = $2; }
+	;
+
+cond
+	: cond OP_OROR cond {
+		$$ = cond_new(ctx, COND_OR, @2);
+		$$->lhs = $1;
+		$$->rhs = $3;
+	}
+	| cond OP_ANDAND cond {
+		$$ = cond_new(ctx, COND_AND, @2);
+		$$->lhs = $1;
+		$$->rhs = $3;
+	}
+	| '!' cond {
+		$$ = cond_new(ctx, COND_NOT, @1);
+		$$->lhs = $2;
+	}
+	| '(' cond ')' { $$ = $2; }
+	| cmp
+	;
+
+cmp
+	: lhs relop expr { $$ = cmp_new($1, $2); $$->value = $3; }
+	| lhs KW_IN '{' expr_list '}' {
+		$$ = cmp_new($1, OP_IN);
+		$$->set.v = (struct expr **)$4.v;
+		$$->set.n = $4.n;
+	}
+	| lhs KW_NOT KW_IN '{' expr_list '}' {
+		$$ = cmp_new($1, OP_NOT_IN);
+		$$->set.v = (struct expr **)$5.v;
+		$$->set.n = $5.n;
+	}
+	;
+
+lhs
+	: IDENT {
+		$$ = cond_new(ctx, COND_CMP, @1);
+		$$->arg = $1;
+		$$->arg_loc = L(ctx, @1);
+	}
+	| '(' IDENT '&' expr ')' {
+		$$ = cond_new(ctx, COND_CMP, @1);
+		$$->arg = $2;
+		$$->arg_loc = L(ctx, @2);
+		$$->mask = $4;
+	}
+	;
+
+relop
+	: OP_EQEQ { $$ = OP_EQ; }
+	| OP_NEQ  { $$ = OP_NE; }
+	| '<'     { $$ = OP_LT; }
+	| OP_LEQ  { $$ = OP_LE; }
+	| '>'     { $$ = OP_GT; }
+	| OP_GEQ  { $$ = OP_GE; }
+	;
+
+expr_list
+	: expr { memset(&$$, 0, sizeof($$)); ptrvec_push(ctx->arena, &$$, $1); }
+	| expr_list ',' expr { $$ = $1; ptrvec_push(ctx->arena, &$$, $3); }
+	;
+
+expr
+	: INTEGER { $$ = expr_new(ctx, EXPR_NUM, @1); $$->num = $1; }
+	| IDENT   { $$ = expr_new(ctx, EXPR_NAME, @1); $$->name = $1; }
+	| '(' expr ')' { $$ = $2; }
+	| '-' expr %prec UNARY {
+		$$ = expr_new(ctx, EXPR_UNARY, @1);
+		$$->op = '-';
+		$$->lhs = $2;
+	}
+	| '~' expr %prec UNARY {
+		$$ = expr_new(ctx, EXPR_UNARY, @1);
+		$$->op = '~';
+		$$->lhs = $2;
+	}
+	| expr '|' expr    { $$ = binary(ctx, '|', $1, $3, @2); }
+	| expr '^' expr    { $$ = binary(ctx, '^', $1, $3, @2); }
+	| expr '&' expr    { $$ = binary(ctx, '&', $1, $3, @2); }
+	| expr OP_SHL expr { $$ = binary(ctx, 'L', $1, $3, @2); }
+	| expr OP_SHR expr { $$ = binary(ctx, 'R', $1, $3, @2); }
+	| expr '+' expr    { $$ = binary(ctx, '+', $1, $3, @2); }
+	| expr '-' expr    { $$ = binary(ctx, '-', $1, $3, @2); }
+	| expr '*' expr    { $$ = binary(ctx, '*', $1, $3, @2); }
+	;
+
+%%
+
+#include "lexer.h"
+
+void parse_file(struct parse_ctx *ctx)
+{
+	yyscan_t scanner;
+	if (sf_lex_init_extra(ctx, &scanner) != 0) {
+		diag_error(ctx->diag, (struct loc){ ctx->src, 1, 1 }, "cannot start the scanner");
+		return;
+	}
+	ctx->scanner = scanner;
+	ctx->line = 1;
+	ctx->col = 1;
+	YY_BUFFER_STATE buf = sf__scan_bytes(ctx->src->text, (int)ctx->src->len, scanner);
+	yyparse(ctx);
+	sf__delete_buffer(buf, scanner);
+	sf_lex_destroy(scanner);
+	ctx->scanner = NULL;
+}
