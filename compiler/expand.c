@@ -156,8 +156,16 @@ static int locate_arg(struct expand *x, const struct syscall_ref *s, const struc
 	if (i < 0)
 		return -1;   /* reported by the resolver */
 	const struct syscall_desc *d = s->desc;
-	int has_sig = d && d->has_signature;
+	int raw = strncmp(c->arg, "arg", 3) == 0 && c->arg[3] && !c->arg[4];
+	int has_sig = d && d->has_signature && i < d->nparams &&
+		      (d->params[i].arches & (1u << x->arch));
 	unsigned word = arch_table[x->arch].word_bits;
+	if (!raw && d && d->has_signature && !has_sig) {
+		diag_error(x->u->diag, c->arg_loc,
+			   "'%s' passes '%s' differently on %s; a policy for that arch must not compare it",
+			   s->name, c->arg, arch_table[x->arch].name);
+		return -1;
+	}
 	pos->index = i;
 	pos->width = has_sig ? d->params[i].bits : 64;
 	if (word == 32) {

@@ -21,6 +21,8 @@ struct syscall_param {
 	                     * arch (int, unsigned int, umode_t, pid_t, ...), else 64 */
 	uint8_t split64;    /* 1 for loff_t/u64-style values that take two
 	                     * registers on a 32-bit arch */
+	uint8_t arches;     /* bit (1 << arch) set where the parameter is where this
+	                     * signature says (clone's tls, mmap on x86... are not) */
 };
 
 struct syscall_desc {

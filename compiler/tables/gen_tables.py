@@ -298,6 +298,8 @@ PARAM_ALIASES = {
     'mremap': {'addr': 'old_address', 'old_len': 'old_size', 'new_len': 'new_size',
                'new_addr': 'new_address'},
     # processes
+    'clone': {'clone_flags': 'flags', 'newsp': 'stack', 'parent_tidptr': 'parent_tid',
+              'child_tidptr': 'child_tid'},
     'clone3': {'uargs': 'cl_args'},
     'exit': {'error_code': 'status'},
     'exit_group': {'error_code': 'status'},
@@ -914,11 +916,20 @@ def make_desc(name, knames, nums, entry, decls, mismatches):
         if knames[a] is not None:
             sigs[a] = signature_of(entry(a, knames[a]), a, decls)
     chosen = next((sigs[a] for a in SIGNATURE_ARCH_ORDER if sigs.get(a) is not None), None)
+    # Per parameter, the arches on which CHOSEN says where it is: a named
+    # argument is refused on the others (see tables.h, syscall_param.arches).
+    param_arches = [0] * (len(chosen) if chosen is not None else 0)
     if chosen is not None:
         for a, s in sigs.items():
-            if s is not None and layout_differs(a, s, chosen):
+            whole = s is not None and not layout_differs(a, s, chosen)
+            if s is not None and not whole:
                 mismatches.append('%s on %s: (%s)' % (
                     name, a, ', '.join('%s/%d' % (p[0], p[1]) for p in s)))
+            for i, cp in enumerate(chosen):
+                same = s is not None and i < len(s) and s[i][0] == cp[0] and \
+                    (a == 'x86' or s[i][1] == cp[1])
+                if s is None or whole or same:
+                    param_arches[i] |= 1 << ARCHES.index(a)
     aliases = dict(PARAM_ALIASES.get(name, {}))
     # An alias entry takes the target's man-page spellings too.
     for a in SIGNATURE_ARCH_ORDER:
@@ -930,11 +941,11 @@ def make_desc(name, knames, nums, entry, decls, mismatches):
     if chosen is not None:
         if len(chosen) > 6:
             sys.exit('gen_tables: %s has %d parameters' % (name, len(chosen)))
-        for pname, bits, split in chosen:
+        for i, (pname, bits, split) in enumerate(chosen):
             alias = aliases.get(pname, GLOBAL_PARAM_ALIASES.get(pname))
             if alias == pname:
                 alias = None
-            params.append((pname, alias, bits, split))
+            params.append((pname, alias, bits, split, param_arches[i]))
         names = {p[0] for p in params}
         unused = set(PARAM_ALIASES.get(name, {})) - names
         if unused:
@@ -1072,7 +1083,7 @@ def emit_syscalls(descs, sources, mismatches):
            ' * Syscall numbers and signatures for x86_64, x86 (i386), x32 and aarch64.\n',
            ' * Sources: %s.\n' % sources,
            ' * Columns: name, kernel __NR_ name per arch, number per arch,\n',
-           ' * has_signature, nparams, {param name, man-page alias, bits, split64}.\n']
+           ' * has_signature, nparams, {param name, man-page alias, bits, split64, arches}.\n']
     if mismatches:
         out.append(' *\n * The table has one signature per name (x86_64\'s where it exists).\n'
                    ' * These arches pass the arguments differently (name/bits):\n')
@@ -1090,10 +1101,10 @@ static const struct syscall_desc syscall_table[] = {
 ''')
     for d in descs:
         if d['params']:
-            ps = ', '.join('{%s, %s, %d, %d}' % (c_str(n), c_str(al), b, s)
-                           for n, al, b, s in d['params'])
+            ps = ', '.join('{%s, %s, %d, %d, 0x%x}' % (c_str(n), c_str(al), b, s, m)
+                           for n, al, b, s, m in d['params'])
         else:
-            ps = '{NULL, NULL, 0, 0}'
+            ps = '{NULL, NULL, 0, 0, 0}'
         out.append('\t{%s, {%s}, {%s}, %d, %d, {%s}},\n' % (
             c_str(d['name']),
             ', '.join(c_str(k) for k in d['kname']),
