@@ -68,7 +68,7 @@ static void note_rule(struct analysis *an, const struct rule *r, const char *whi
 {
 	char buf[32];
 	diag_note(an->u->diag, r->stmt->loc, "%s rule: '%s %s%s'", which,
-		  action_str(r->action, buf, sizeof(buf)), sys_name(r), r->cond ? " if ..." : "");
+		  bpf_action_str(r->action, buf, sizeof(buf)), sys_name(r), r->cond ? " if ..." : "");
 	note_chain(an, r->chain);
 }
 
@@ -147,7 +147,7 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 			return;
 		diag_error(d, cond->sys->loc,
 			   "conditional rule for '%s' has no effect: an unconditional '%s %s' also applies",
-			   sys_name(cond), action_str(uncond->action, b1, sizeof(b1)), sys_name(uncond));
+			   sys_name(cond), bpf_action_str(uncond->action, b1, sizeof(b1)), sys_name(uncond));
 		note_rule(an, cond, "conditional");
 		note_rule(an, uncond, "unconditional");
 		return;
@@ -172,8 +172,8 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 			format_witness(p, an->arch, args, used, w, sizeof(w));
 			diag_error(d, second->sys->loc,
 				   "rules for '%s' conflict: '%s' and '%s' both match when %s",
-				   sys_name(second), action_str(first->action, b1, sizeof(b1)),
-				   action_str(second->action, b2, sizeof(b2)), w);
+				   sys_name(second), bpf_action_str(first->action, b1, sizeof(b1)),
+				   bpf_action_str(second->action, b2, sizeof(b2)), w);
 			note_rule(an, first, "first");
 			note_rule(an, second, "second");
 			return;
@@ -197,7 +197,7 @@ static void analyse_group(struct analysis *an, struct rule **r, size_t n)
 		if (r[i]->action == an->pb->default_action) {
 			diag_warning(an->u->diag, r[i]->sys->loc,
 				     "rule for '%s' has the policy's default action (%s) and is dropped",
-				     sys_name(r[i]), action_str(r[i]->action, buf, sizeof(buf)));
+				     sys_name(r[i]), bpf_action_str(r[i]->action, buf, sizeof(buf)));
 			note_chain(an, r[i]->chain);
 			r[i]->dropped = 1;
 			continue;

@@ -81,7 +81,14 @@ struct bpf_reach {
 	uint32_t nr;    /* that value */
 	uint32_t ret;   /* the RET K value; for RET A the constant A holds on
 			 * every path, or 0 when that is not known */
+	/* When every path to this RET pins both arch and nr, the distinct
+	 * (arch, nr) pairs; npaths is 0 when some path does not (or there
+	 * are more than BPF_REACH_PATHS). A return shared by several
+	 * syscalls is described here. */
+	unsigned npaths;
+	struct bpf_path { uint32_t arch, nr; } paths[64];
 };
+#define BPF_REACH_PATHS 64
 
 typedef void (*bpf_annotate_fn)(const struct bpf_reach *r, void *ctx,
 				char *note, size_t notelen);

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #define DATA_SIZE ((uint32_t)sizeof(struct seccomp_data))
-#define MAX_STATES 64	/* per instruction; beyond this, merge into one */
+#define MAX_STATES 256	/* per instruction; beyond this, merge into one */
 #define TEXT_COLUMN 32	/* where the "; comment" starts */
 
 enum hold { H_UNKNOWN, H_CONST, H_NR, H_ARCH };
@@ -532,6 +532,21 @@ static void reach_of(struct bpf_reach *r, const struct sock_filter *f,
 	if (all->lo[F_NR] == all->hi[F_NR]) {
 		r->nr_known = 1;
 		r->nr = all->lo[F_NR];
+	}
+	const struct rstate *v;
+	size_t n = rset_states(here, &v);
+	for (size_t i = 0; i < n; i++) {
+		int pinned = v[i].lo[F_NR] == v[i].hi[F_NR] && v[i].lo[F_ARCH] == v[i].hi[F_ARCH];
+		if (!pinned || r->npaths == BPF_REACH_PATHS) {
+			r->npaths = 0;
+			return;
+		}
+		struct bpf_path p = { v[i].lo[F_ARCH], v[i].lo[F_NR] };
+		unsigned k = 0;
+		while (k < r->npaths && (r->paths[k].arch != p.arch || r->paths[k].nr != p.nr))
+			k++;
+		if (k == r->npaths)
+			r->paths[r->npaths++] = p;
 	}
 }
 

@@ -7,6 +7,7 @@
 
 #include "bpf.h"
 #include "emit.h"
+#include <linux/seccomp.h>
 
 enum out_format format_from_name(const char *name)
 {
@@ -93,25 +94,47 @@ struct annot_ctx {
 	const struct policy_build *pb;
 };
 
+/* Appends "file:line" for each rule of ARCH/NR whose action is RET. */
+static void note_rules(const struct policy_build *pb, int arch, uint32_t nr, uint32_t ret,
+		       char *note, size_t len, size_t *n)
+{
+	const struct ptrvec *rules = &pb->per_arch[arch].rules;
+	for (size_t i = 0; i < rules->n && *n + 1 < len; i++) {
+		const struct rule *ru = rules->v[i];
+		if (ru->dropped || (uint32_t)ru->nr != nr || ru->action != ret)
+			continue;
+		char loc[256];
+		snprintf(loc, sizeof(loc), "%s:%d", ru->stmt->loc.src->path, ru->stmt->loc.line);
+		if (strstr(note, loc))
+			continue;
+		*n += (size_t)snprintf(note + *n, len - *n, "%s%s", *n ? ", " : "", loc);
+	}
+}
+
+/* Annotates each return with the rules it stands for, from the (arch, nr)
+ * pairs the disassembler found on the paths that reach it. */
 static void annotate(const struct bpf_reach *r, void *vctx, char *note, size_t len)
 {
 	const struct annot_ctx *ctx = vctx;
+	const struct policy_build *pb = ctx->pb;
 	size_t n = 0;
 	note[0] = '\0';
-	if (!r->nr_known)
-		return;
-	for (int a = 0; a < ARCH_COUNT; a++) {
-		if (!(ctx->pb->arch_mask & (1u << a)) || (r->arch && r->arch != arch_table[a].audit_arch))
-			continue;
-		const struct ptrvec *rules = &ctx->pb->per_arch[a].rules;
-		for (size_t i = 0; i < rules->n && n + 1 < len; i++) {
-			const struct rule *ru = rules->v[i];
-			if (ru->dropped || (uint32_t)ru->nr != r->nr || ru->action != r->ret)
+	for (unsigned p = 0; p < r->npaths; p++)
+		for (int a = 0; a < ARCH_COUNT; a++) {
+			if (!(pb->arch_mask & (1u << a)) || r->paths[p].arch != arch_table[a].audit_arch)
 				continue;
-			n += (size_t)snprintf(note + n, len - n, "%s%s:%d", n ? ", " : "",
-					      ru->stmt->loc.src->path, ru->stmt->loc.line);
+			if (a == ARCH_X32 || a == ARCH_X86_64) {
+				int x32 = (r->paths[p].nr & arch_table[ARCH_X32].nr_bias) != 0;
+				if (x32 != (a == ARCH_X32))
+					continue;
+			}
+			note_rules(pb, a, r->paths[p].nr, r->ret, note, len, &n);
 		}
-	}
+	if (n == 0 && r->ret == pb->default_action)
+		snprintf(note, len, "default action (%s:%d)", pb->default_loc.src->path,
+			 pb->default_loc.line);
+	else if (n == 0 && r->ret == SECCOMP_RET_KILL_PROCESS)
+		snprintf(note, len, "arch or ABI not in the filter");
 }
 
 static int write_format(FILE *out, const struct policy_build *pb, const struct filter *f,

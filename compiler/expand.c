@@ -119,27 +119,6 @@ static int eval_action(struct expand *x, const struct action *act, uint32_t *out
 	}
 }
 
-const char *action_str(uint32_t action, char *buf, size_t len)
-{
-	uint32_t data = action & SECCOMP_RET_DATA;
-	switch (action & SECCOMP_RET_ACTION_FULL) {
-	case SECCOMP_RET_ALLOW: return "allow";
-	case SECCOMP_RET_LOG: return "log";
-	case SECCOMP_RET_TRAP: return "trap";
-	case SECCOMP_RET_USER_NOTIF: return "notify";
-	case SECCOMP_RET_KILL_THREAD: return "kill_thread";
-	case SECCOMP_RET_KILL_PROCESS: return "kill_process";
-	case SECCOMP_RET_ERRNO:
-		snprintf(buf, len, "errno(%u)", data);
-		return buf;
-	case SECCOMP_RET_TRACE:
-		snprintf(buf, len, "trace(%u)", data);
-		return buf;
-	}
-	snprintf(buf, len, "0x%08x", action);
-	return buf;
-}
-
 /* ---- conditions ---- */
 
 struct argpos {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "bpf.h"
 #include "cond.h"
 #include "unit.h"
 
@@ -50,8 +51,6 @@ int policy_expand(struct unit *u, const struct ruleset *policy, unsigned arch_ma
 /* The printable name of a rule's argument ARG: the man-page spelling when
  * the signature is known, else argN. */
 const char *rule_arg_name(const struct rule *r, int arch, int reg);
-/* "errno(13)", "allow", ... */
-const char *action_str(uint32_t action, char *buf, size_t len);
 
 /* analyse.c: conflict analysis; drops duplicates and default-action rules.
  * Returns 0, or -1 after diagnosing errors. */

@@ -121,7 +121,7 @@ static void check_kernel(const struct kcase *kc, const struct probe *p, const st
 			 uint32_t action, int died_here)
 {
 	char buf[32];
-	const char *want = action_str(action, buf, sizeof(buf));
+	const char *want = bpf_action_str(action, buf, sizeof(buf));
 	uint32_t full = action & SECCOMP_RET_ACTION_FULL;
 	if (full == SECCOMP_RET_KILL_PROCESS || full == SECCOMP_RET_KILL_THREAD) {
 		if (!died_here)
@@ -178,11 +178,11 @@ static void run_case(const struct kcase *kc)
 		memcpy(d.args, p->args, sizeof(d.args));
 		uint32_t ref = policy_eval(&c.pb, d.arch, d.nr, p->args), ret = 0;
 		char b1[32], b2[32];
-		if (strcmp(action_str(ref, b1, sizeof(b1)), p->expect) != 0)
+		if (strcmp(bpf_action_str(ref, b1, sizeof(b1)), p->expect) != 0)
 			FAIL("probe %d: the policy means %s, the test expects %s", i, b1, p->expect);
 		if (bpf_run(c.filter.insns, c.filter.len, &d, &ret, NULL) || ret != ref)
 			FAIL("probe %d: interpreter gives %s, policy means %s", i,
-			     action_str(ret, b2, sizeof(b2)), b1);
+			     bpf_action_str(ret, b2, sizeof(b2)), b1);
 	}
 	/* 2. the kernel agrees */
 	results = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End-to-end tests of the sysfence command line: output formats, atomic
+# writes, the generated C header as C99 and C++, and loading a .bpf with
+# bubblewrap. Usage: test_cli.sh SYSFENCE
+set -u
+SF=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0 skip=0
+ok()   { echo "ok   $1"; pass=$((pass + 1)); }
+bad()  { echo "FAIL $1"; fail=$((fail + 1)); }
+skip() { echo "skip $1"; skip=$((skip + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+cat > "$T/p.policy" <<'P'
+const OUT = 1;
+policy web_app {
+    default errno(EPERM);
+    allow read, close, exit_group;
+    allow write if fd == OUT || fd == 2;
+    errno(EACCES) mkdir, mkdirat;
+}
+P
+
+# Formats follow the extension unless -f says otherwise.
+"$SF" compile "$T/p.policy" -o "$T/out.bpf"
+check "bpf is a whole number of instructions" test $(( $(stat -c %s "$T/out.bpf") % 8 )) -eq 0 -a -s "$T/out.bpf"
+"$SF" compile "$T/p.policy" -o "$T/out.pfc"
+check "pfc by extension" grep -q "pseudo filter code" "$T/out.pfc"
+"$SF" compile "$T/p.policy" -o "$T/out.asm"
+check "asm by extension" grep -q "ret .*allow" "$T/out.asm"
+check "asm annotates returns with rules" grep -q "p.policy:[0-9]" "$T/out.asm"
+"$SF" compile "$T/p.policy" -f c -o "$T/named_after_path.txt"
+check "-f overrides the extension" grep -q "struct sock_filter" "$T/named_after_path.txt"
+
+# The C header: named after the policy, clean as C99 and C++.
+"$SF" compile "$T/p.policy" -o "$T/some_other_name.h"
+check "header names the policy, not the path" grep -q "sysfence_web_app_filter\[" "$T/some_other_name.h"
+check "header comment names source, policy, arches, hash" \
+	grep -q "content hash" "$T/some_other_name.h"
+cat > "$T/use.c" <<'C'
+#include "some_other_name.h"
+int main(void) { return sysfence_web_app_prog.len == sysfence_web_app_filter_len ? 0 : 1; }
+C
+check "header compiles as C99 -pedantic" cc -std=c99 -Wall -Wextra -pedantic -Werror -I"$T" -o "$T/use" "$T/use.c"
+check "header's fprog matches its length" "$T/use"
+if command -v c++ >/dev/null; then
+	check "header compiles as C++ -pedantic" c++ -std=c++11 -Wall -Wextra -pedantic -Werror -I"$T" -x c++ -o "$T/usexx" "$T/use.c"
+else
+	skip "header as C++ (no c++ compiler)"
+fi
+
+# Atomic output: a failed compile leaves the previous file alone.
+cp "$T/out.bpf" "$T/before.bpf"
+printf 'policy p { allow nosuchcall; }\n' > "$T/bad.policy"
+"$SF" compile "$T/bad.policy" -o "$T/out.bpf" 2>/dev/null
+check "failed compile exits 1" test $? -eq 1
+check "failed compile keeps the old output" cmp -s "$T/out.bpf" "$T/before.bpf"
+"$SF" compile "$T/bad.policy" -o "$T/new.bpf" 2>/dev/null
+check "failed compile creates no file" test ! -e "$T/new.bpf"
+check "no temporary files left" test -z "$(find "$T" -name '*.tmp.*')"
+
+# -D overrides a const: the filters differ.
+"$SF" compile "$T/p.policy" -D OUT=5 -o "$T/d.bpf"
+check "-D changes the filter" bash -c "! cmp -s '$T/d.bpf' '$T/out.bpf'"
+
+# check: exit codes and JSON.
+"$SF" check "$T/p.policy"
+check "check exits 0 on a clean file" test $? -eq 0
+printf 'policy p { default errno(EPERM); errno(EPERM) read; allow write; }\n' > "$T/warn.policy"
+"$SF" check "$T/warn.policy" 2>/dev/null
+check "warnings alone exit 0" test $? -eq 0
+"$SF" check --werror "$T/warn.policy" 2>/dev/null
+check "--werror makes warnings fail" test $? -eq 1
+"$SF" check --format=json "$T/bad.policy" > "$T/diag.json"
+check "json diagnostics parse" python3 -c "
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows and rows[0]['severity'] == 'error' and rows[0]['line'] == 1 and 'nosuchcall' in rows[0]['message']
+" "$T/diag.json"
+
+# bubblewrap loads the raw .bpf as it is.
+if command -v bwrap >/dev/null && bwrap --ro-bind / / --dev /dev true 2>/dev/null; then
+	cat > "$T/bw.policy" <<'P'
+policy sandbox {
+    default allow;
+    errno(EACCES) mkdir, mkdirat;
+    errno(EPERM) uname;
+}
+P
+	"$SF" compile "$T/bw.policy" -o "$T/bw.bpf"
+	out=$(bwrap --ro-bind / / --dev /dev --tmpfs /tmp --seccomp 9 -- /bin/sh -c 'cat /etc/hostname >/dev/null && echo read-ok; mkdir /tmp/x 2>&1; uname 2>&1' 9<"$T/bw.bpf")
+	check "bwrap: allowed syscalls work" grep -q "read-ok" <<<"$out"
+	check "bwrap: mkdir denied with EACCES" grep -q "Permission denied" <<<"$out"
+	check "bwrap: uname denied with EPERM" grep -q "Operation not permitted" <<<"$out"
+else
+	skip "bwrap --seccomp (bubblewrap cannot create a sandbox on this machine)"
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
