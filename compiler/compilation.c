@@ -62,6 +62,14 @@ void compilation_free(struct compilation *c)
 uint32_t policy_eval(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
 		     const uint64_t args[6])
 {
+	return policy_eval_rule(pb, audit_arch, nr, args, NULL);
+}
+
+uint32_t policy_eval_rule(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
+			  const uint64_t args[6], const struct rule **decided)
+{
+	if (decided)
+		*decided = NULL;
 	/* Which of our arches is this? x32 shares x86_64's AUDIT_ARCH and is
 	 * told apart by bit 30 of the number. */
 	int arch = -1;
@@ -83,8 +91,11 @@ uint32_t policy_eval(const struct policy_build *pb, uint32_t audit_arch, uint32_
 		if (r->dropped || (uint32_t)r->nr != nr)
 			continue;
 		/* The analysis guarantees that all matching rules agree. */
-		if (ncond_eval(r->cond, args))
+		if (ncond_eval(r->cond, args)) {
+			if (decided)
+				*decided = r;
 			return r->action;
+		}
 	}
 	return pb->default_action;
 }

@@ -27,5 +27,9 @@ void compilation_free(struct compilation *c);
  * means for one syscall, computed from the rules, not from the BPF. */
 uint32_t policy_eval(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
 		     const uint64_t args[6]);
+/* The same, also naming the rule that decided (NULL: the default action,
+ * or an arch the policy does not target). */
+uint32_t policy_eval_rule(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
+			  const uint64_t args[6], const struct rule **decided);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "compilation.h"
 #include "emit.h"
+#include "sim.h"
 #include "tables.h"
 
 #ifndef SYSFENCE_VERSION
@@ -17,10 +18,13 @@ static const char usage[] =
 	"usage: sysfence check [-I DIR] [-D NAME=VALUE] [--arch LIST] [--werror] [--format=json] FILE...\n"
 	"       sysfence compile FILE [-p POLICY] [-o OUT] [-f bpf|c|pfc|asm] [--arch LIST]\n"
 	"                        [-I DIR] [-D NAME=VALUE]\n"
+	"       sysfence sim POLICY_OR_BPF [-p POLICY] [--arch ARCH] [-I DIR] [-D NAME=VALUE]\n"
+	"                    SYSCALL [ARG | NAME=VALUE]...\n"
 	"       sysfence --version\n"
 	"\n"
 	"check    parse, resolve and analyse policies; exit 1 on any error\n"
-	"compile  compile one policy to a seccomp filter (raw BPF by default)\n";
+	"compile  compile one policy to a seccomp filter (raw BPF by default)\n"
+	"sim      run one syscall through a filter and say what it does, and why\n";
 
 struct options {
 	struct unit_options unit;
@@ -213,6 +217,20 @@ int main(int argc, char **argv)
 		return cmd_check(&o);
 	if (strcmp(cmd, "compile") == 0)
 		return cmd_compile(&o);
+	if (strcmp(cmd, "sim") == 0) {
+		if (o.nfiles < 2) {
+			fputs(usage, stderr);
+			return 2;
+		}
+		if (o.arch_mask & (o.arch_mask - 1)) {
+			fputs("sysfence: error: sim runs one arch at a time\n", stderr);
+			return 2;
+		}
+		struct sim_request req = {
+			&o.unit, o.files[0], o.policy, o.arch_mask, o.files[1], o.files + 2, o.nfiles - 2,
+		};
+		return sim_run(&req);
+	}
 	fprintf(stderr, "sysfence: error: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

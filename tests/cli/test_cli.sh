@@ -79,6 +79,28 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 assert rows and rows[0]['severity'] == 'error' and rows[0]['line'] == 1 and 'nosuchcall' in rows[0]['message']
 " "$T/diag.json"
 
+# sim: the verdict, the path length and the deciding rule.
+out=$("$SF" sim "$T/p.policy" write fd=2)
+check "sim allows write to fd 2" grep -q "^action: allow" <<<"$out"
+check "sim names the deciding rule" grep -q "decided by: .*p.policy:5:5" <<<"$out"
+check "sim reports the path length" grep -Eq "^path: [0-9]+ instructions" <<<"$out"
+out=$("$SF" sim "$T/p.policy" write 7)
+check "sim: the default decides write to fd 7" grep -q "decided by: the default action" <<<"$out"
+out=$("$SF" sim "$T/p.policy" mkdirat AT_FDCWD 0 0o755)
+check "sim: errno rule" grep -q "^action: errno(13)" <<<"$out"
+printf 'policy two { arch x86_64, aarch64;\n allow openat if (flags & O_DIRECTORY) != 0; }\n' > "$T/two.policy"
+out=$("$SF" sim "$T/two.policy" --arch aarch64 openat AT_FDCWD 0 0o40000)
+check "sim on a foreign arch uses its constants" grep -q "^action: allow" <<<"$out"
+out=$("$SF" sim "$T/two.policy" --arch aarch64 openat AT_FDCWD 0 0o200000)
+check "sim on a foreign arch: x86's O_DIRECTORY is not aarch64's" grep -q "^action: errno(1)" <<<"$out"
+out=$("$SF" sim "$T/out.bpf" write 0x700000002)
+check "sim on a .bpf: 32-bit fd ignores the upper half" grep -q "^action: allow" <<<"$out"
+out=$("$SF" sim "$T/out.bpf" openat AT_FDCWD 0 'O_WRONLY|O_CREAT')
+check "sim on a .bpf: symbolic flags" grep -q "^action: errno(1)" <<<"$out"
+head -c 12 "$T/out.bpf" > "$T/short.bpf"
+"$SF" sim "$T/short.bpf" write 1 2>"$T/err"
+check "sim refuses a truncated filter" test $? -eq 1 -a -s "$T/err"
+
 # bubblewrap loads the raw .bpf as it is.
 if command -v bwrap >/dev/null && bwrap --ro-bind / / --dev /dev true 2>/dev/null; then
 	cat > "$T/bw.policy" <<'P'
