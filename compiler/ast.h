@@ -147,4 +147,11 @@ struct policy_file {
 const char *action_name(enum action_kind k);
 const char *relop_str(enum relop op);
 
+/* Print nodes as they would be written (fully parenthesised where the
+ * grammar's precedence needs it). */
+#include <stdio.h>
+void ast_print_expr(FILE *out, const struct expr *e);
+void ast_print_cond(FILE *out, const struct cond *c);
+void ast_print_action(FILE *out, const struct action *a);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compilation.h"
+#include "doc.h"
 #include "emit.h"
 #include "sim.h"
 #include "tables.h"
@@ -20,11 +21,13 @@ static const char usage[] =
 	"                        [-I DIR] [-D NAME=VALUE]\n"
 	"       sysfence sim POLICY_OR_BPF [-p POLICY] [--arch ARCH] [-I DIR] [-D NAME=VALUE]\n"
 	"                    SYSCALL [ARG | NAME=VALUE]...\n"
+	"       sysfence doc [-I DIR] FILE...\n"
 	"       sysfence --version\n"
 	"\n"
 	"check    parse, resolve and analyse policies; exit 1 on any error\n"
 	"compile  compile one policy to a seccomp filter (raw BPF by default)\n"
-	"sim      run one syscall through a filter and say what it does, and why\n";
+	"sim      run one syscall through a filter and say what it does, and why\n"
+	"doc      print a Markdown table of every ruleset in the files\n";
 
 struct options {
 	struct unit_options unit;
@@ -145,6 +148,40 @@ static void check_one(const struct options *o, struct diag *d, const char *file)
 	arena_free(a);
 }
 
+/* Each file must check cleanly: a reference of a broken file would lie. */
+static int cmd_doc(struct options *o)
+{
+	if (o->nfiles == 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	int rc = 0;
+	for (int i = 0; i < o->nfiles && rc == 0; i++) {
+		struct diag d;
+		diag_init(&d, stderr);
+		struct arena *a = arena_new();
+		struct unit u;
+		if (front_end(&u, a, &d, o, o->files[i]) == 0) {
+			/* Titles name the file as it is imported: "stdlib/io". */
+			const char *title = o->files[i];
+			const char *p = strstr(title, "policies/");
+			if (p)
+				title = p + 9;
+			char buf[256];
+			snprintf(buf, sizeof(buf), "%s", title);
+			char *dot = strrchr(buf, '.');
+			if (dot && strcmp(dot, ".policy") == 0)
+				*dot = '\0';
+			doc_file(stdout, u.root, buf);
+		} else {
+			rc = 1;
+		}
+		arena_free(a);
+		diag_fini(&d);
+	}
+	return rc;
+}
+
 static int cmd_check(struct options *o)
 {
 	if (o->nfiles == 0) {
@@ -217,6 +254,8 @@ int main(int argc, char **argv)
 		return cmd_check(&o);
 	if (strcmp(cmd, "compile") == 0)
 		return cmd_compile(&o);
+	if (strcmp(cmd, "doc") == 0)
+		return cmd_doc(&o);
 	if (strcmp(cmd, "sim") == 0) {
 		if (o.nfiles < 2) {
 			fputs(usage, stderr);
