@@ -92,6 +92,10 @@ static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *p
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (!rc)
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* A binary search over syscall numbers instead of a linear chain:
+	 * on a real syscall mix it runs ~2.7x fewer instructions (bench/). */
+	if (!rc)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (rc) {
 		diag_error(u->diag, pb->policy->loc, "libseccomp cannot set up a filter for %s: %s",
 			   arch_table[a].name, strerror(-rc));
