@@ -130,7 +130,7 @@ static void format_witness(const struct rule *r, int arch, const uint64_t args[6
 					      (unsigned long long)args[arg]);
 	}
 	if (!n)
-		snprintf(buf, len, "any arguments");
+		snprintf(buf, len, "whatever the arguments");
 }
 
 static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
@@ -170,10 +170,13 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 				return;
 			char w[256];
 			format_witness(p, an->arch, args, used, w, sizeof(w));
+			unsigned m = an->pb->arch_mask;
+			int multi_arch = (m & (m - 1)) != 0;
 			diag_error(d, second->sys->loc,
-				   "rules for '%s' conflict: '%s' and '%s' both match when %s",
+				   "rules for '%s' conflict: '%s' and '%s' both match %s%s%s%s",
 				   sys_name(second), bpf_action_str(first->action, b1, sizeof(b1)),
-				   bpf_action_str(second->action, b2, sizeof(b2)), w);
+				   bpf_action_str(second->action, b2, sizeof(b2)), used ? "when " : "", w,
+				   multi_arch ? " on " : "", multi_arch ? arch_table[an->arch].name : "");
 			note_rule(an, first, "first");
 			note_rule(an, second, "second");
 			return;
@@ -227,7 +230,8 @@ int policy_analyse(struct unit *u, struct policy_build *pb)
 		struct ptrvec *rules = &pb->per_arch[a].rules;
 		/* Sort a copy: the rules themselves stay in source order. */
 		struct rule **sorted = arena_alloc(u->arena, (rules->n + 1) * sizeof(*sorted));
-		memcpy(sorted, rules->v, rules->n * sizeof(*sorted));
+		if (rules->n)
+			memcpy(sorted, rules->v, rules->n * sizeof(*sorted));
 		/* Insertion sort: stable, so rules of one syscall keep source order. */
 		for (size_t i = 1; i < rules->n; i++) {
 			struct rule *x = sorted[i];

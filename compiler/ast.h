@@ -111,6 +111,7 @@ struct ruleset {
 	struct ptrvec stmts;          /* struct stmt * */
 	/* resolution bookkeeping for `use` cycle detection */
 	int visit;
+	int expanding;                /* on the expansion stack: a `use` cycle */
 };
 
 struct const_decl {

@@ -9,7 +9,13 @@
  *
  * Every rule_add result is checked; the analysis has already made sure no
  * two rules of a syscall overlap with different actions, so libseccomp has
- * no order-dependent choice to make. */
+ * no order-dependent choice to make. Even so, libseccomp 2.5.4 can drop a
+ * chain from a syscall's decision tree and still return 0 (for example
+ * `errno mmap if len == 5 || addr == 2; kill_process mmap if addr == 1 &&
+ * len != 5;` loses the kill). So each arch's program is run on the
+ * interpreter at probe points inside and outside every chain and compared
+ * with the policy's meaning; on a mismatch the chains are handed over in
+ * another order, and if no order works the policy is refused. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <seccomp.h>
@@ -73,13 +79,39 @@ static void to_scmp(const struct lcmp *c, struct scmp_arg_cmp *out)
 	out->datum_b = c->b;
 }
 
-static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *pb,
-				    const struct arch_lowering *low)
+/* Orders in which chains are handed to libseccomp; the first that yields
+ * a faithful program wins. */
+enum add_order { ORDER_SOURCE, ORDER_LONGEST_FIRST, ORDER_SHORTEST_FIRST, ORDER_REVERSE,
+		 ORDER_COUNT };
+
+struct add_item {
+	const struct lrule *lr;
+	const struct lchain *ch;
+	size_t seq;
+};
+
+static enum add_order sort_order;
+
+static int by_order(const void *x, const void *y)
 {
-	int a = low->arch;
+	const struct add_item *a = x, *b = y;
+	int d = 0;
+	if (sort_order == ORDER_LONGEST_FIRST)
+		d = b->ch->n - a->ch->n;
+	else if (sort_order == ORDER_SHORTEST_FIRST)
+		d = a->ch->n - b->ch->n;
+	else if (sort_order == ORDER_REVERSE)
+		return a->seq < b->seq ? 1 : -1;
+	if (d)
+		return d;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static scmp_filter_ctx new_context(struct unit *u, const struct policy_build *pb, int a)
+{
 	scmp_filter_ctx ctx = seccomp_init(pb->default_action);
 	if (!ctx) {
-		diag_error(u->diag, pb->policy->loc, "libseccomp refused the default action");
+		diag_error(u->diag, pb->default_loc, "libseccomp refused the default action");
 		return NULL;
 	}
 	int rc = 0;
@@ -99,33 +131,6 @@ static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *p
 	if (rc) {
 		diag_error(u->diag, pb->policy->loc, "libseccomp cannot set up a filter for %s: %s",
 			   arch_table[a].name, strerror(-rc));
-		seccomp_release(ctx);
-		return NULL;
-	}
-	int failed = 0;
-	for (size_t i = 0; i < low->n; i++) {
-		const struct lrule *lr = &low->rules[i];
-		int nr = scmp_number(u, lr->rule, a);
-		if (nr == -1) {
-			failed = 1;
-			continue;
-		}
-		for (size_t k = 0; k < lr->nchains; k++) {
-			struct scmp_arg_cmp cmps[6];
-			for (int j = 0; j < lr->chains[k].n; j++)
-				to_scmp(&lr->chains[k].c[j], &cmps[j]);
-			rc = seccomp_rule_add_exact_array(ctx, lr->rule->action, nr,
-							  (unsigned)lr->chains[k].n, cmps);
-			if (rc) {
-				diag_error(u->diag, lr->rule->sys->loc,
-					   "libseccomp rejected the rule for '%s' on %s: %s",
-					   rule_sys_name(lr->rule, a), arch_table[a].name, strerror(-rc));
-				failed = 1;
-				break;
-			}
-		}
-	}
-	if (failed) {
 		seccomp_release(ctx);
 		return NULL;
 	}
@@ -151,16 +156,190 @@ static void *export_to_memory(struct unit *u, scmp_filter_ctx ctx, int pfc, size
 	return buf;
 }
 
+/* ---- checking libseccomp's output against the policy ---- */
+
+struct probe {
+	uint32_t audit_arch, nr;
+	uint64_t args[6];
+	const struct rule *rule;    /* the rule whose chain it was made from */
+};
+
+struct probes {
+	struct probe *v;
+	size_t n, cap;
+};
+
+static void probe_add(struct unit *u, struct probes *ps, const struct probe *p)
+{
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 256;
+		struct probe *v = arena_alloc(u->arena, cap * sizeof(*v));
+		if (ps->n)
+			memcpy(v, ps->v, ps->n * sizeof(*v));
+		ps->v = v;
+		ps->cap = cap;
+	}
+	ps->v[ps->n++] = *p;
+}
+
+/* A value that satisfies (want = 1) or violates (want = 0) C, if any. */
+static int probe_value(const struct lcmp *c, int want, uint64_t *v)
+{
+	uint64_t a = c->a;
+	switch (c->op) {
+	case LC_EQ: *v = want ? a : a ^ 1; return 1;
+	case LC_NE: *v = want ? a ^ 1 : a; return 1;
+	case LC_LT: *v = want ? a - 1 : a; return !want || a != 0;
+	case LC_LE: *v = want ? a : a + 1; return want || a != ~0ull;
+	case LC_GT: *v = want ? a + 1 : a; return !want || a != ~0ull;
+	case LC_GE: *v = want ? a : a - 1; return want || a != 0;
+	case LC_MASKED_EQ:
+		*v = want ? c->b : c->b ^ (c->a & -c->a);
+		return want || c->a != 0;
+	}
+	return 0;
+}
+
+/* Points inside each chain, and just outside each of its comparisons,
+ * each also with garbage in the upper halves where an arch has them. */
+static void make_probes(struct unit *u, const struct arch_lowering *low, struct probes *ps)
+{
+	int a = low->arch;
+	for (size_t i = 0; i < low->n; i++) {
+		const struct lrule *lr = &low->rules[i];
+		for (size_t k = 0; k < lr->nchains; k++) {
+			const struct lchain *ch = &lr->chains[k];
+			struct probe p = { arch_table[a].audit_arch, (uint32_t)lr->rule->nr, { 0 }, lr->rule };
+			for (int j = 0; j < ch->n; j++)
+				probe_value(&ch->c[j], 1, &p.args[ch->c[j].arg]);
+			for (int miss = -1; miss < ch->n; miss++) {
+				struct probe q = p;
+				if (miss >= 0 && !probe_value(&ch->c[miss], 0, &q.args[ch->c[miss].arg]))
+					continue;
+				probe_add(u, ps, &q);
+				if (arch_table[a].word_bits == 64) {
+					for (int r = 0; r < 6; r++)
+						q.args[r] ^= 0xdeadbeef00000000ull;
+					probe_add(u, ps, &q);
+				}
+			}
+		}
+	}
+}
+
+/* Returns the first probe the program gets wrong, or NULL. */
+static const struct probe *check_probes(const struct policy_build *pb, const struct sock_filter *insns,
+					size_t len, const struct probes *ps, uint32_t *got)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct probe *p = &ps->v[i];
+		struct seccomp_data d = { .nr = (int)p->nr, .arch = p->audit_arch };
+		memcpy(d.args, p->args, sizeof(d.args));
+		if (bpf_run(insns, len, &d, got, NULL) ||
+		    *got != policy_eval(pb, p->audit_arch, p->nr, p->args))
+			return p;
+	}
+	return NULL;
+}
+
+static void report_unfaithful(struct unit *u, const struct policy_build *pb, int a,
+			      const struct probe *p, uint32_t got)
+{
+	char want_s[32], got_s[32], args[160];
+	uint32_t want = policy_eval(pb, p->audit_arch, p->nr, p->args);
+	size_t n = 0;
+	for (int i = 0; i < 6 && n < sizeof(args); i++)
+		n += (size_t)snprintf(args + n, sizeof(args) - n, "%s0x%llx", i ? ", " : "",
+				      (unsigned long long)p->args[i]);
+	const struct scmp_version *v = seccomp_version();
+	diag_error(u->diag, p->rule->sys->loc,
+		   "libseccomp %u.%u.%u built a wrong filter for '%s' on %s: for arguments (%s) it gives %s, "
+		   "the policy means %s; reordering the rules did not help, so the policy is refused",
+		   v->major, v->minor, v->micro, rule_sys_name(p->rule, a), arch_table[a].name, args,
+		   bpf_action_str(got, got_s, sizeof(got_s)), bpf_action_str(want, want_s, sizeof(want_s)));
+}
+
+/* Builds the context for one arch, trying add orders until the program
+ * agrees with the policy on every probe. */
+static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *pb,
+				    const struct arch_lowering *low, struct probes *all)
+{
+	int a = low->arch;
+	size_t n = 0;
+	for (size_t i = 0; i < low->n; i++)
+		n += low->rules[i].nchains;
+	struct add_item *items = arena_alloc(u->arena, (n + 1) * sizeof(*items));
+	int *nrs = arena_alloc(u->arena, (low->n + 1) * sizeof(*nrs));
+	int failed = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < low->n; i++) {
+		nrs[i] = scmp_number(u, low->rules[i].rule, a);
+		failed |= nrs[i] == -1;
+		for (size_t c = 0; c < low->rules[i].nchains; c++, k++)
+			items[k] = (struct add_item){ &low->rules[i], &low->rules[i].chains[c], k };
+	}
+	if (failed)
+		return NULL;
+	struct probes ps = { 0 };
+	make_probes(u, low, &ps);
+	const struct probe *first_bad = NULL;
+	uint32_t first_got = 0;
+	for (int order = 0; order < ORDER_COUNT; order++) {
+		sort_order = (enum add_order)order;
+		qsort(items, n, sizeof(*items), by_order);
+		scmp_filter_ctx ctx = new_context(u, pb, a);
+		if (!ctx)
+			return NULL;
+		/* add_items finds each item's syscall number by its rule's index */
+		for (size_t i = 0; i < n; i++) {
+			struct scmp_arg_cmp cmps[6];
+			const struct lrule *lr = items[i].lr;
+			for (int j = 0; j < items[i].ch->n; j++)
+				to_scmp(&items[i].ch->c[j], &cmps[j]);
+			int rc = seccomp_rule_add_exact_array(ctx, lr->rule->action, nrs[lr - low->rules],
+							      (unsigned)items[i].ch->n, cmps);
+			if (rc) {
+				diag_error(u->diag, lr->rule->sys->loc,
+					   "libseccomp rejected the rule for '%s' on %s: %s",
+					   rule_sys_name(lr->rule, a), arch_table[a].name, strerror(-rc));
+				seccomp_release(ctx);
+				return NULL;
+			}
+		}
+		size_t bytes = 0;
+		struct sock_filter *insns = export_to_memory(u, ctx, 0, &bytes);
+		uint32_t got = 0;
+		const struct probe *bad = ps.v;
+		if (insns && bytes / sizeof(*insns) > BPF_MAXINSNS_KERNEL)
+			bad = NULL;   /* too large to run: backend_build refuses it */
+		else if (insns)
+			bad = check_probes(pb, insns, bytes / sizeof(*insns), &ps, &got);
+		if (!bad) {
+			for (size_t i = 0; i < ps.n; i++)
+				probe_add(u, all, &ps.v[i]);
+			return ctx;
+		}
+		if (!first_bad) {
+			first_bad = bad;
+			first_got = got;
+		}
+		seccomp_release(ctx);
+	}
+	report_unfaithful(u, pb, a, first_bad, first_got);
+	return NULL;
+}
+
 int backend_build(struct unit *u, const struct policy_build *pb,
 		  const struct arch_lowering low[ARCH_COUNT], struct filter *out)
 {
 	scmp_filter_ctx merged = NULL;
+	struct probes probes = { 0 };
 	int failed = 0;
 	memset(out, 0, sizeof(*out));
 	for (int a = 0; a < ARCH_COUNT; a++) {
 		if (!(pb->arch_mask & (1u << a)))
 			continue;
-		scmp_filter_ctx ctx = arch_context(u, pb, &low[a]);
+		scmp_filter_ctx ctx = arch_context(u, pb, &low[a], &probes);
 		if (!ctx) {
 			failed = 1;
 			continue;
@@ -194,6 +373,12 @@ int backend_build(struct unit *u, const struct policy_build *pb,
 		diag_error(u->diag, pb->policy->loc,
 			   "policy '%s' compiles to %zu BPF instructions; the kernel accepts at most %d",
 			   pb->policy->name, out->len, BPF_MAXINSNS_KERNEL);
+		return -1;
+	}
+	uint32_t got;
+	const struct probe *bad = check_probes(pb, out->insns, out->len, &probes, &got);
+	if (bad) {
+		report_unfaithful(u, pb, policy_arch_of(bad->audit_arch, bad->nr), bad, got);
 		return -1;
 	}
 	return 0;

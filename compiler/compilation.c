@@ -1,4 +1,3 @@
-#include <linux/seccomp.h>
 #include <string.h>
 
 #include "compilation.h"
@@ -57,45 +56,4 @@ void compilation_free(struct compilation *c)
 	arena_free(c->arena);
 	diag_fini(&c->diag);
 	c->arena = NULL;
-}
-
-uint32_t policy_eval(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
-		     const uint64_t args[6])
-{
-	return policy_eval_rule(pb, audit_arch, nr, args, NULL);
-}
-
-uint32_t policy_eval_rule(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
-			  const uint64_t args[6], const struct rule **decided)
-{
-	if (decided)
-		*decided = NULL;
-	/* Which of our arches is this? x32 shares x86_64's AUDIT_ARCH and is
-	 * told apart by bit 30 of the number. */
-	int arch = -1;
-	for (int a = 0; a < ARCH_COUNT; a++) {
-		if (arch_table[a].audit_arch != audit_arch)
-			continue;
-		if (a == ARCH_X32 || a == ARCH_X86_64) {
-			int x32 = (nr & 0x40000000u) != 0;
-			if (x32 != (a == ARCH_X32))
-				continue;
-		}
-		arch = a;
-	}
-	if (arch < 0 || !(pb->arch_mask & (1u << arch)))
-		return SECCOMP_RET_KILL_PROCESS;
-	const struct ptrvec *rules = &pb->per_arch[arch].rules;
-	for (size_t i = 0; i < rules->n; i++) {
-		const struct rule *r = rules->v[i];
-		if (r->dropped || (uint32_t)r->nr != nr)
-			continue;
-		/* The analysis guarantees that all matching rules agree. */
-		if (ncond_eval(r->cond, args)) {
-			if (decided)
-				*decided = r;
-			return r->action;
-		}
-	}
-	return pb->default_action;
 }

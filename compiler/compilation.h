@@ -10,7 +10,7 @@ struct compilation {
 	struct arena *arena;
 	struct diag diag;
 	struct unit unit;
-	const struct ruleset *policy;
+	struct ruleset *policy;
 	struct policy_build pb;
 	struct arch_lowering low[ARCH_COUNT];
 	struct filter filter;
@@ -23,13 +23,5 @@ int compilation_run(struct compilation *c, const struct unit_options *opts, cons
 		    const char *policy, unsigned arch_mask, FILE *diag_out);
 void compilation_free(struct compilation *c);
 
-/* The reference semantics of a compiled policy: the action the policy
- * means for one syscall, computed from the rules, not from the BPF. */
-uint32_t policy_eval(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
-		     const uint64_t args[6]);
-/* The same, also naming the rule that decided (NULL: the default action,
- * or an arch the policy does not target). */
-uint32_t policy_eval_rule(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
-			  const uint64_t args[6], const struct rule **decided);
 
 #endif

@@ -120,16 +120,11 @@ static void annotate(const struct bpf_reach *r, void *vctx, char *note, size_t l
 	size_t n = 0;
 	note[0] = '\0';
 	for (unsigned p = 0; p < r->npaths; p++)
-		for (int a = 0; a < ARCH_COUNT; a++) {
-			if (!(pb->arch_mask & (1u << a)) || r->paths[p].arch != arch_table[a].audit_arch)
-				continue;
-			if (a == ARCH_X32 || a == ARCH_X86_64) {
-				int x32 = (r->paths[p].nr & arch_table[ARCH_X32].nr_bias) != 0;
-				if (x32 != (a == ARCH_X32))
-					continue;
-			}
+	{
+		int a = policy_arch_of(r->paths[p].arch, r->paths[p].nr);
+		if (a >= 0 && (pb->arch_mask & (1u << a)))
 			note_rules(pb, a, r->paths[p].nr, r->ret, note, len, &n);
-		}
+	}
 	if (n == 0 && r->ret == pb->default_action)
 		snprintf(note, len, "default action (%s:%d)", pb->default_loc.src->path,
 			 pb->default_loc.line);

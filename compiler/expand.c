@@ -105,7 +105,8 @@ static int eval_action(struct expand *x, const struct action *act, uint32_t *out
 	case ACT_TRACE:
 		if (eval(x, act->arg, &v))
 			return -1;
-		uint64_t max = act->kind == ACT_ERRNO ? 4095 : 65535;
+		/* libseccomp 2.5 refuses errno 4095 (its limit is MAX_ERRNO - 1) */
+		uint64_t max = act->kind == ACT_ERRNO ? 4094 : 65535;
 		if (v > max) {
 			diag_error(x->u->diag, act->arg->loc, "%s value %lld is out of range (0 to %llu)",
 				   action_name(act->kind), (long long)v, (unsigned long long)max);
@@ -174,7 +175,8 @@ static int locate_arg(struct expand *x, const struct syscall_ref *s, const struc
 static int fit(struct expand *x, uint64_t v, unsigned width, struct loc at, const char *arg,
 	       uint64_t *out)
 {
-	if (width == 64 || v <= 0xffffffffull || (int64_t)v >= INT32_MIN) {
+	/* unsigned 32-bit, or a negative number sign-extended from 32 bits */
+	if (width == 64 || v <= 0xffffffffull || (v >> 31) == 0x1ffffffffull) {
 		*out = v & width_mask(width);
 		return 0;
 	}
@@ -239,7 +241,7 @@ static int syscall_nr(const struct syscall_ref *s, int arch)
 	return s->desc->nr[arch];
 }
 
-static void expand_ruleset(struct expand *x, const struct ruleset *rs, const struct use_chain *chain,
+static void expand_ruleset(struct expand *x, struct ruleset *rs, const struct use_chain *chain,
 			   struct arch_policy *ap);
 
 static void add_rules(struct expand *x, const struct stmt *st, const struct use_chain *chain,
@@ -278,8 +280,8 @@ static void add_rules(struct expand *x, const struct stmt *st, const struct use_
 
 /* `override` in RS replaces the rules for its syscall that RS's own `use`
  * statements brought in (those added since FIRST with a longer chain). */
-static void apply_overrides(struct expand *x, const struct use_chain *chain, size_t first,
-			    struct arch_policy *ap)
+static void apply_overrides(struct expand *x, const struct ruleset *rs,
+			    const struct use_chain *chain, size_t first, struct arch_policy *ap)
 {
 	for (size_t i = first; i < ap->rules.n; i++) {
 		struct rule *o = ap->rules.v[i];
@@ -293,17 +295,18 @@ static void apply_overrides(struct expand *x, const struct use_chain *chain, siz
 				replaced = 1;
 			}
 		}
-		if (!replaced)
+		if (!replaced && rs->is_policy)   /* in a ruleset it is already an error */
 			diag_warning(x->u->diag, o->sys->loc,
 				     "'override' has no effect: no rule for '%s' comes in through 'use'",
 				     o->sys->name ? o->sys->name : "this syscall");
 	}
 }
 
-static void expand_ruleset(struct expand *x, const struct ruleset *rs, const struct use_chain *chain,
+static void expand_ruleset(struct expand *x, struct ruleset *rs, const struct use_chain *chain,
 			   struct arch_policy *ap)
 {
 	size_t first = ap->rules.n;
+	rs->expanding = 1;
 	for (size_t i = 0; i < rs->stmts.n; i++) {
 		const struct stmt *st = rs->stmts.v[i];
 		if (st->kind == STMT_RULE) {
@@ -315,8 +318,10 @@ static void expand_ruleset(struct expand *x, const struct ruleset *rs, const str
 					x->failed = 1;
 					continue;
 				}
-				if (ref->target->visit != 2)
-					continue;   /* part of a reported cycle */
+				if (ref->target->expanding) {
+					x->failed = 1;   /* a cycle, reported by the resolver */
+					continue;
+				}
 				struct use_chain *link = arena_alloc(x->u->arena, sizeof(*link));
 				link->ref = ref;
 				link->outer = chain;
@@ -324,7 +329,8 @@ static void expand_ruleset(struct expand *x, const struct ruleset *rs, const str
 			}
 		}
 	}
-	apply_overrides(x, chain, first, ap);
+	apply_overrides(x, rs, chain, first, ap);
+	rs->expanding = 0;
 }
 
 /* ---- the policy ---- */
@@ -352,7 +358,7 @@ static void check_names_exist(struct expand *x, const struct ruleset *rs, unsign
 		const struct stmt *st = rs->stmts.v[i];
 		if (st->kind == STMT_USE) {
 			for (size_t j = 0; j < st->nuses; j++)
-				if (st->uses[j].target && st->uses[j].target->visit == 2)
+				if (st->uses[j].target)
 					check_names_exist(x, st->uses[j].target, mask, depth + 1);
 			continue;
 		}
@@ -381,7 +387,7 @@ static void check_names_exist(struct expand *x, const struct ruleset *rs, unsign
 	}
 }
 
-int policy_expand(struct unit *u, const struct ruleset *policy, unsigned arch_mask,
+int policy_expand(struct unit *u, struct ruleset *policy, unsigned arch_mask,
 		  struct policy_build *out)
 {
 	memset(out, 0, sizeof(*out));

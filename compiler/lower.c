@@ -11,7 +11,12 @@
  * an int, so the filter must too. libseccomp's plain comparisons look at
  * all 64 bits, so these atoms only ever use masked == with a mask inside
  * the low 32 bits, which libseccomp compiles to a check the upper half
- * always passes. */
+ * always passes.
+ *
+ * x32: libseccomp treats it as a 32-bit arch and compares only the low
+ * halves, while the kernel hands x32 syscalls full 64-bit registers. A
+ * 64-bit argument can therefore only be filtered there when its condition
+ * does not look at the upper half; anything else is refused. */
 #include <string.h>
 
 #include "lower.h"
@@ -21,6 +26,12 @@ struct alts {
 	int none[LOWER_CHAIN_LIMIT];   /* alternative without a comparison */
 	size_t n;
 };
+
+/* How many bits of an argument libseccomp compares on ARCH. */
+static unsigned scmp_cmp_bits(int arch)
+{
+	return arch == ARCH_X86_64 || arch == ARCH_AARCH64 ? 64 : 32;
+}
 
 /* Can libseccomp compare ATOM directly, with the same meaning? */
 static int native_cmp(const struct atom *at, unsigned word_bits, struct lcmp *out)
@@ -32,7 +43,7 @@ static int native_cmp(const struct atom *at, unsigned word_bits, struct lcmp *ou
 	uint64_t W = width_mask(at->width);
 	int full = at->width == word_bits;   /* the compare sees exactly the argument */
 	out->arg = at->arg;
-	if (at->op == OP_IN || at->op == OP_NOT_IN)
+	if (at->op == OP_IN || at->op == OP_NOT_IN || at->width > word_bits)
 		return 0;
 	if (at->masked && (at->mask & W) != W) {
 		if (at->op != OP_EQ)
@@ -94,6 +105,9 @@ static int arg_alts(struct arena *a, const struct conj *c, int arg, unsigned wor
 	struct argset s = argset_of_conj(a, c, arg);
 	if (s.n > LOWER_CHAIN_LIMIT)
 		return -1;
+	for (size_t i = 0; i < s.n; i++)
+		if (s.t[i].mask & ~width_mask(word_bits))
+			return -2;   /* needs bits libseccomp does not compare */
 	for (size_t i = 0; i < s.n; i++) {
 		out->none[i] = s.t[i].mask == 0;
 		term_cmp(s.t[i], arg, only->width, word_bits, &out->c[i]);
@@ -131,16 +145,24 @@ static int product(struct alts *alts, struct lchain *chains, size_t *n, size_t l
 
 static int lower_rule(struct unit *u, const struct rule *r, int arch, struct lrule *out)
 {
-	unsigned word = arch_table[arch].word_bits;
+	unsigned word = scmp_cmp_bits(arch);
 	struct lchain *chains = arena_alloc(u->arena, LOWER_CHAIN_LIMIT * sizeof(*chains));
 	size_t n = 0;
 	struct alts *alts = arena_alloc(u->arena, 6 * sizeof(*alts));
 	out->rule = r;
 	for (size_t i = 0; i < r->dnf.n; i++) {
-		int too_many = 0;
-		for (int arg = 0; arg < 6 && !too_many; arg++)
-			too_many = arg_alts(u->arena, &r->dnf.c[i], arg, word, &alts[arg]) != 0;
-		if (too_many || product(alts, chains, &n, LOWER_CHAIN_LIMIT)) {
+		int rc = 0, arg;
+		for (arg = 0; arg < 6 && !rc; arg++)
+			rc = arg_alts(u->arena, &r->dnf.c[i], arg, word, &alts[arg]);
+		if (rc == -2) {
+			diag_error(u->diag, r->stmt->cond->loc,
+				   "on %s libseccomp compares only the low 32 bits of arguments, but '%s' of '%s' "
+				   "is 64 bits wide there and this condition depends on its upper half",
+				   arch_table[arch].name, rule_arg_name(r, arch, arg - 1),
+				   r->sys->name ? r->sys->name : "this syscall");
+			return -1;
+		}
+		if (rc || product(alts, chains, &n, LOWER_CHAIN_LIMIT)) {
 			diag_error(u->diag, r->stmt->cond->loc,
 				   "condition needs more than %d libseccomp rules for '%s' on %s; "
 				   "the filter would not fit the kernel's limit of 4096 instructions",

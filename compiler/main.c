@@ -138,11 +138,21 @@ static void check_one(const struct options *o, struct diag *d, const char *file)
 		for (size_t i = 0; u.root && i < u.root->rulesets.n; i++) {
 			struct ruleset *rs = u.root->rulesets.v[i];
 			struct policy_build pb;
-			if (policy_expand(&u, rs, o->arch_mask, &pb) == 0) {
-				if (!rs->is_policy)
-					pb.default_action = ~0u;   /* a ruleset has no default */
+			if (policy_expand(&u, rs, o->arch_mask, &pb) != 0)
+				continue;
+			if (!rs->is_policy) {
+				pb.default_action = ~0u;   /* a ruleset has no default */
 				policy_analyse(&u, &pb);
+				continue;
 			}
+			/* A policy goes all the way through libseccomp, so that
+			 * what compile would refuse (size, libseccomp limits)
+			 * fails check too. */
+			struct arch_lowering low[ARCH_COUNT];
+			struct filter f;
+			if (policy_analyse(&u, &pb) == 0 && !diag_failed(d) &&
+			    policy_lower(&u, &pb, low) == 0)
+				backend_build(&u, &pb, low, &f);
 		}
 	}
 	arena_free(a);

@@ -45,7 +45,7 @@ struct policy_build {
 
 /* expand.c: ARCH_MASK overrides the policy's own `arch` list when non-zero.
  * Returns 0, or -1 after diagnosing errors. */
-int policy_expand(struct unit *u, const struct ruleset *policy, unsigned arch_mask,
+int policy_expand(struct unit *u, struct ruleset *policy, unsigned arch_mask,
 		  struct policy_build *out);
 
 /* The printable name of a rule's argument ARG: the man-page spelling when
@@ -55,6 +55,17 @@ const char *rule_arg_name(const struct rule *r, int arch, int reg);
 /* analyse.c: conflict analysis; drops duplicates and default-action rules.
  * Returns 0, or -1 after diagnosing errors. */
 int policy_analyse(struct unit *u, struct policy_build *pb);
+
+/* refeval.c: the reference semantics of a compiled policy, the action it
+ * means for one syscall, computed from the rules and not from the BPF. */
+uint32_t policy_eval(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
+		     const uint64_t args[6]);
+/* The same, also naming the rule that decided (NULL: the default action,
+ * or an arch the policy does not target). */
+uint32_t policy_eval_rule(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
+			  const uint64_t args[6], const struct rule **decided);
+/* Our arch for a seccomp_data arch and nr, or -1. */
+int policy_arch_of(uint32_t audit_arch, uint32_t nr);
 
 /* resolve.c */
 int syscall_arg_index(const struct syscall_desc *s, const char *name);

@@ -143,18 +143,18 @@ static void resolve_syscall(struct unit *u, struct syscall_ref *s)
  * syscalls without a known signature; with one, N must exist. */
 int syscall_arg_index(const struct syscall_desc *s, const char *name)
 {
+	/* A parameter's own name comes first: prctl's second parameter is
+	 * called arg2 in the kernel and the man page. */
+	for (int i = 0; s && i < s->nparams; i++) {
+		const struct syscall_param *p = &s->params[i];
+		if (strcmp(p->name, name) == 0 || (p->alias && strcmp(p->alias, name) == 0))
+			return i;
+	}
 	if (strncmp(name, "arg", 3) == 0 && name[3] >= '0' && name[3] <= '5' && !name[4]) {
 		int i = name[3] - '0';
 		if (!s || !s->has_signature || i < s->nparams)
 			return i;
 		return -1;
-	}
-	if (!s)
-		return -1;
-	for (int i = 0; i < s->nparams; i++) {
-		const struct syscall_param *p = &s->params[i];
-		if (strcmp(p->name, name) == 0 || (p->alias && strcmp(p->alias, name) == 0))
-			return i;
 	}
 	return -1;
 }
@@ -259,6 +259,10 @@ static void resolve_use(struct unit *u, struct policy_file *f, struct name_ref *
 		}
 	}
 	n->target = find_ruleset(in, n->name);
+	if (n->target && n->target->is_policy)
+		diag_warning(u->diag, n->loc,
+			     "'%s' is a policy: 'use' takes its rules, not its 'default' or 'arch'",
+			     n->name);
 	if (n->target)
 		return;
 	struct suggest sg;

@@ -323,12 +323,12 @@ opt_cond
 
 cond
 	: cond OP_OROR cond {
-		$$ = cond_new(ctx, COND_OR, @2);
+		$$ = cond_new(ctx, COND_OR, @1);
 		$$->lhs = $1;
 		$$->rhs = $3;
 	}
 	| cond OP_ANDAND cond {
-		$$ = cond_new(ctx, COND_AND, @2);
+		$$ = cond_new(ctx, COND_AND, @1);
 		$$->lhs = $1;
 		$$->rhs = $3;
 	}
