@@ -1,0 +1,60 @@
+/* sysfence runtime: install a compiled seccomp filter in this process.
+ * Needs only libc and kernel headers.  Functions return 0 or a negative
+ * code, never exit; sysfence_strerror() explains codes: -errno when the
+ * system fails (file, prctl, seccomp), -SYSFENCE_E* when our checks refuse
+ * the filter before the kernel sees it, leaving the process unchanged. */
+#ifndef SYSFENCE_H
+#define SYSFENCE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/filter.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Flags, or-ed together; each maps to a SECCOMP_FILTER_FLAG_*.  A kernel
+ * that lacks one refuses the filter with -EINVAL. */
+#define SYSFENCE_ALL_THREADS 0x1u /* every thread of the process (TSYNC) */
+#define SYSFENCE_LOG         0x2u /* log actions but allow (LOG, 4.14) */
+#define SYSFENCE_SPEC_ALLOW  0x4u /* no forced SSB mitigation (4.17) */
+
+/* The kernel's limit on the instructions of one filter (BPF_MAXINSNS). */
+#define SYSFENCE_MAX_INSNS 4096
+
+/* Our codes lie above every errno value (< 4096): never confused. */
+enum sysfence_error {
+    SYSFENCE_EBADSIZE = 4097, /* file size not a multiple of 8 bytes */
+    SYSFENCE_EEMPTY,          /* no instructions */
+    SYSFENCE_ETOOLONG,        /* more than SYSFENCE_MAX_INSNS */
+    SYSFENCE_EJUMP,           /* a jump lands past the last instruction */
+    SYSFENCE_ENORET,          /* the last instruction is not a RET */
+    SYSFENCE_ETSYNC           /* another thread could not be confined */
+};
+
+/* Checks the filter (len instructions), sets no_new_privs, then installs
+ * it on the calling thread, or on every thread with SYSFENCE_ALL_THREADS.
+ * Filters stack (the strictest answer wins) and last across fork and
+ * execve.  -SYSFENCE_ETSYNC: a thread has a filter the caller lacks;
+ * nothing was installed, and sysfence_last_tsync_tid() names it. */
+int sysfence_apply(const struct sock_filter *insns, size_t len,
+                   unsigned flags);
+
+/* The same for a raw filter file as written by `sysfence compile -o X.bpf`.
+ * Uses about 33 KiB of stack, so that nothing is left to free after the
+ * filter is in place, when free() might need a syscall it forbids. */
+int sysfence_apply_file(const char *path, unsigned flags);
+
+/* The thread id behind the calling thread's last -SYSFENCE_ETSYNC. */
+pid_t sysfence_last_tsync_tid(void);
+
+/* A message for any code above, never NULL.  The one for -SYSFENCE_ETSYNC
+ * names the thread and lasts until this thread's next call. */
+const char *sysfence_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SYSFENCE_H */
