@@ -1,16 +1,20 @@
 /* demo: count lines, words and bytes like wc(1), under a seccomp filter.
  *
- * usage: demo FILTER.bpf [--try-escape] [FILE...]
+ * usage: demo [--filter FILTER.bpf] [--try-escape] [FILE...]
  *
  * It opens its input files (standard input if none) first, then confines
  * itself with the filter compiled from demo.policy, and only then reads
- * them: from that point on it can read what it already holds and write to
+ * them. The filter is embedded: meson compiles demo.policy into
+ * demo_filter.h at build time (see meson.build); --filter loads a .bpf file
+ * instead. From then on it can read what it already holds and write to
+ * standard output and error, and nothing else: from that point on it can read what it already holds and write to
  * standard output and error, and nothing else.  With --try-escape it then
  * tries what the policy forbids and reports how each attempt failed; it
  * exits 0 only if every one was denied.
  */
 #define _GNU_SOURCE
 #include "sysfence.h"
+#include "demo_filter.h"    /* generated: sysfence compile demo.policy -f c */
 
 #include <ctype.h>
 #include <errno.h>
@@ -120,14 +124,18 @@ int main(int argc, char **argv)
 {
     struct counts total = { 0, 0, 0 };
     int escape = 0, nfiles, *fds, i, rc, status = 0;
-    char **names;
+    const char *filter_file = NULL;
+    char **names = argv + 1;
 
-    if (argc < 2 || argv[1][0] == '-') {
-        fprintf(stderr, "usage: %s FILTER.bpf [--try-escape] [FILE...]\n",
-                argv[0]);
-        return 2;
+    if (*names && strcmp(*names, "--filter") == 0) {
+        if (!names[1]) {
+            fprintf(stderr, "usage: %s [--filter FILTER.bpf] [--try-escape] [FILE...]\n",
+                    argv[0]);
+            return 2;
+        }
+        filter_file = names[1];
+        names += 2;
     }
-    names = argv + 2;
     if (*names && strcmp(*names, "--try-escape") == 0) {
         escape = 1;
         names++;
@@ -148,9 +156,13 @@ int main(int argc, char **argv)
         }
     }
 
-    rc = sysfence_apply_file(argv[1], 0);
+    if (filter_file)
+        rc = sysfence_apply_file(filter_file, 0);
+    else
+        rc = sysfence_apply(sysfence_demo_filter, sysfence_demo_filter_len, 0);
     if (rc < 0) {
-        fprintf(stderr, "demo: %s: %s\n", argv[1], sysfence_strerror(rc));
+        fprintf(stderr, "demo: %s: %s\n", filter_file ? filter_file : "embedded filter",
+                sysfence_strerror(rc));
         return 2;
     }
 
@@ -181,7 +193,7 @@ int main(int argc, char **argv)
         print_counts(&total, "total");
     free(fds);
 
-    if (escape && !try_escape(argv[1]))
+    if (escape && !try_escape(nfiles ? names[0] : argv[0]))
         status = 1;
     return status;
 }
