@@ -56,6 +56,17 @@ static int scmp_number(struct unit *u, const struct rule *r, int arch)
 	int their = kname ? seccomp_syscall_resolve_name_arch(scmp_token[arch], kname) : __NR_SCMP_ERROR;
 	int host = kname ? seccomp_syscall_resolve_name(kname) : __NR_SCMP_ERROR;
 	const struct scmp_version *v = seccomp_version();
+	if (their < 0 && their != __NR_SCMP_ERROR) {
+		/* A pseudo number: libseccomp models the call as multiplexed
+		 * (socketcall, ipc on x86) and would add rules for the
+		 * multiplexer too, which the policy did not ask for. */
+		diag_error(u->diag, r->sys->loc,
+			   "libseccomp %u.%u.%u filters '%s' on %s only together with its multiplexer "
+			   "(socketcall or ipc), so sysfence cannot filter it there exactly",
+			   v->major, v->minor, v->micro, kname, arch_table[arch].name);
+		free(owned);
+		return -1;
+	}
 	int ok = their != __NR_SCMP_ERROR && host != __NR_SCMP_ERROR &&
 		 (their == r->nr || (their | (int)arch_table[arch].nr_bias) == r->nr);
 	if (!ok)

@@ -349,19 +349,15 @@ static unsigned policy_arches(const struct ruleset *p)
 	return mask;
 }
 
-/* A syscall named in the policy must exist on at least one target arch. */
-static void check_names_exist(struct expand *x, const struct ruleset *rs, unsigned mask, int depth)
+/* A syscall named in the policy itself must exist on at least one target
+ * arch. Names that come in through `use` are only skipped where they do
+ * not exist: a shared ruleset lists what each arch calls (open on x86_64,
+ * mmap2's neighbours on x86, ...), and a policy for one arch takes the part
+ * that applies. */
+static void check_names_exist(struct expand *x, const struct ruleset *rs, unsigned mask)
 {
-	if (depth > 64)
-		return;
 	for (size_t i = 0; i < rs->stmts.n; i++) {
 		const struct stmt *st = rs->stmts.v[i];
-		if (st->kind == STMT_USE) {
-			for (size_t j = 0; j < st->nuses; j++)
-				if (st->uses[j].target)
-					check_names_exist(x, st->uses[j].target, mask, depth + 1);
-			continue;
-		}
 		if (st->kind != STMT_RULE)
 			continue;
 		for (size_t j = 0; j < st->nsyscalls; j++) {
@@ -418,7 +414,7 @@ int policy_expand(struct unit *u, struct ruleset *policy, unsigned arch_mask,
 		}
 		expand_ruleset(&x, policy, NULL, &out->per_arch[a]);
 	}
-	check_names_exist(&x, policy, out->arch_mask, 0);
+	check_names_exist(&x, policy, out->arch_mask);
 	return x.failed ? -1 : 0;
 }
 

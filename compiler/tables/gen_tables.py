@@ -196,6 +196,17 @@ SYSCALL_ALIASES = {
     'posix_fadvise': {'x86_64': 'fadvise64', 'x32': 'fadvise64',
                       'aarch64': 'fadvise64', 'x86': 'fadvise64_64'},
     'llseek': {'x86': '_llseek'},
+    # x86's own mmap and select (old_mmap, old_select) take one pointer to
+    # a struct; their names below reach them.
+    'old_mmap': {'x86': 'mmap'},
+    'old_select': {'x86': 'select'},
+}
+
+# Where the syscall a man-page name stands for has another kernel name on
+# one arch: glibc's mmap() is mmap2 on i386, select() is _newselect.
+ARCH_KNAME_OVERRIDES = {
+    'mmap': {'x86': 'mmap2'},
+    'select': {'x86': '_newselect'},
 }
 
 # Man-page spellings of kernel parameter names. Global renames apply to every
@@ -868,6 +879,7 @@ def build_syscalls(env, log):
     canonical = sorted(set().union(*(nums[a].keys() for a in ARCHES)))
     for name in canonical:
         knames = {a: (name if name in nums[a] else None) for a in ARCHES}
+        knames.update(ARCH_KNAME_OVERRIDES.get(name, {}))
         descs[name] = make_desc(name, knames, nums, entry, decls, mismatches)
     for alias, targets in sorted(SYSCALL_ALIASES.items()):
         if alias in descs:
@@ -915,13 +927,17 @@ def make_desc(name, knames, nums, entry, decls, mismatches):
     for a in SIGNATURE_ARCH_ORDER:
         if knames[a] is not None:
             sigs[a] = signature_of(entry(a, knames[a]), a, decls)
-    chosen = next((sigs[a] for a in SIGNATURE_ARCH_ORDER if sigs.get(a) is not None), None)
+    chosen_arch = next((a for a in SIGNATURE_ARCH_ORDER if sigs.get(a) is not None), None)
+    chosen = sigs[chosen_arch] if chosen_arch is not None else None
     # Per parameter, the arches on which CHOSEN says where it is: a named
     # argument is refused on the others (see tables.h, syscall_param.arches).
     param_arches = [0] * (len(chosen) if chosen is not None else 0)
     if chosen is not None:
         for a, s in sigs.items():
-            whole = s is not None and not layout_differs(a, s, chosen)
+            # Another kernel function (mmap2 for mmap) must match by name,
+            # parameter by parameter: its renamed ones mean something else.
+            whole = s is not None and knames[a] == knames[chosen_arch] and \
+                not layout_differs(a, s, chosen)
             if s is not None and not whole:
                 mismatches.append('%s on %s: (%s)' % (
                     name, a, ', '.join('%s/%d' % (p[0], p[1]) for p in s)))

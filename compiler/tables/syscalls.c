@@ -9,12 +9,13 @@
  * These arches pass the arguments differently (name/bits):
  *   clone on aarch64: (clone_flags/64, newsp/64, parent_tidptr/64, tls/64, child_tidptr/64)
  *   clone on x86: (clone_flags/64, newsp/64, parent_tidptr/64, tls/64, child_tidptr/64)
- *   mmap on x86: (arg/64)
+ *   mmap on x86: (addr/64, len/64, prot/64, flags/64, fd/64, pgoff/64)
  *   preadv on x32: (fd/64, vec/64, vlen/64, pos/64)
  *   preadv2 on x32: (fd/64, vec/64, vlen/64, pos/64, flags/32)
  *   pwritev on x32: (fd/64, vec/64, vlen/64, pos/64)
  *   pwritev2 on x32: (fd/64, vec/64, vlen/64, pos/64, flags/32)
- *   select on x86: (arg/64)
+ *   select on x86: (n/32, inp/64, outp/64, exp/64, tvp/64)
+ *   fstatat on x86: (dfd/32, filename/64, statbuf/64, flag/32)
  *   posix_fadvise on x86: (fd/32, offset/64, len/64, advice/32)
  */
 #include "../tables.h"
@@ -238,7 +239,7 @@ static const struct syscall_desc syscall_table[] = {
 	{"mlock", {"mlock", "mlock", "mlock", "mlock"}, {149, 150, X32(149), 228}, 1, 2, {{"start", "addr", 64, 0, 0xf}, {"len", NULL, 64, 0, 0xf}}},
 	{"mlock2", {"mlock2", "mlock2", "mlock2", "mlock2"}, {325, 376, X32(325), 284}, 1, 3, {{"start", "addr", 64, 0, 0xf}, {"len", NULL, 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"mlockall", {"mlockall", "mlockall", "mlockall", "mlockall"}, {151, 152, X32(151), 230}, 1, 1, {{"flags", NULL, 32, 0, 0xf}}},
-	{"mmap", {"mmap", "mmap", "mmap", "mmap"}, {9, 90, X32(9), 222}, 1, 6, {{"addr", NULL, 64, 0, 0xd}, {"len", "length", 64, 0, 0xd}, {"prot", NULL, 64, 0, 0xd}, {"flags", NULL, 64, 0, 0xd}, {"fd", NULL, 64, 0, 0xd}, {"off", "offset", 64, 0, 0xd}}},
+	{"mmap", {"mmap", "mmap2", "mmap", "mmap"}, {9, 192, X32(9), 222}, 1, 6, {{"addr", NULL, 64, 0, 0xf}, {"len", "length", 64, 0, 0xf}, {"prot", NULL, 64, 0, 0xf}, {"flags", NULL, 64, 0, 0xf}, {"fd", NULL, 64, 0, 0xf}, {"off", "offset", 64, 0, 0xd}}},
 	{"mmap2", {NULL, "mmap2", NULL, NULL}, {-1, 192, -1, -1}, 1, 6, {{"addr", NULL, 64, 0, 0x2}, {"len", "length", 64, 0, 0x2}, {"prot", NULL, 64, 0, 0x2}, {"flags", NULL, 64, 0, 0x2}, {"fd", NULL, 64, 0, 0x2}, {"pgoff", "pgoffset", 64, 0, 0x2}}},
 	{"modify_ldt", {"modify_ldt", "modify_ldt", "modify_ldt", NULL}, {154, 123, X32(154), -1}, 1, 3, {{"func", NULL, 32, 0, 0x7}, {"ptr", NULL, 64, 0, 0x7}, {"bytecount", NULL, 64, 0, 0x7}}},
 	{"mount", {"mount", "mount", "mount", "mount"}, {165, 21, X32(165), 40}, 1, 5, {{"dev_name", "source", 64, 0, 0xf}, {"dir_name", "target", 64, 0, 0xf}, {"type", "filesystemtype", 64, 0, 0xf}, {"flags", "mountflags", 64, 0, 0xf}, {"data", NULL, 64, 0, 0xf}}},
@@ -270,6 +271,8 @@ static const struct syscall_desc syscall_table[] = {
 	{"newfstatat", {"newfstatat", NULL, "newfstatat", "newfstatat"}, {262, -1, X32(262), 79}, 1, 4, {{"dfd", "dirfd", 32, 0, 0xd}, {"filename", "pathname", 64, 0, 0xd}, {"statbuf", NULL, 64, 0, 0xd}, {"flag", "flags", 32, 0, 0xd}}},
 	{"nfsservctl", {"nfsservctl", "nfsservctl", NULL, "nfsservctl"}, {180, 169, -1, 42}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"nice", {NULL, "nice", NULL, NULL}, {-1, 34, -1, -1}, 1, 1, {{"increment", "inc", 32, 0, 0x2}}},
+	{"old_mmap", {NULL, "mmap", NULL, NULL}, {-1, 90, -1, -1}, 1, 1, {{"arg", NULL, 64, 0, 0x2}}},
+	{"old_select", {NULL, "select", NULL, NULL}, {-1, 82, -1, -1}, 1, 1, {{"arg", NULL, 64, 0, 0x2}}},
 	{"oldfstat", {NULL, "oldfstat", NULL, NULL}, {-1, 28, -1, -1}, 1, 2, {{"fd", NULL, 32, 0, 0x2}, {"statbuf", NULL, 64, 0, 0x2}}},
 	{"oldlstat", {NULL, "oldlstat", NULL, NULL}, {-1, 84, -1, -1}, 1, 2, {{"filename", NULL, 64, 0, 0x2}, {"statbuf", NULL, 64, 0, 0x2}}},
 	{"oldolduname", {NULL, "oldolduname", NULL, NULL}, {-1, 59, -1, -1}, 1, 1, {{"name", NULL, 64, 0, 0x2}}},
@@ -365,7 +368,7 @@ static const struct syscall_desc syscall_table[] = {
 	{"sched_yield", {"sched_yield", "sched_yield", "sched_yield", "sched_yield"}, {24, 158, X32(24), 124}, 1, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"seccomp", {"seccomp", "seccomp", "seccomp", "seccomp"}, {317, 354, X32(317), 277}, 1, 3, {{"op", "operation", 32, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}, {"uargs", "args", 64, 0, 0xf}}},
 	{"security", {"security", NULL, "security", NULL}, {185, -1, X32(185), -1}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
-	{"select", {"select", "select", "select", NULL}, {23, 82, X32(23), -1}, 1, 5, {{"n", "nfds", 32, 0, 0x5}, {"inp", "readfds", 64, 0, 0x5}, {"outp", "writefds", 64, 0, 0x5}, {"exp", "exceptfds", 64, 0, 0x5}, {"tvp", "timeout", 64, 0, 0x5}}},
+	{"select", {"select", "_newselect", "select", NULL}, {23, 142, X32(23), -1}, 1, 5, {{"n", "nfds", 32, 0, 0x7}, {"inp", "readfds", 64, 0, 0x7}, {"outp", "writefds", 64, 0, 0x7}, {"exp", "exceptfds", 64, 0, 0x7}, {"tvp", "timeout", 64, 0, 0x7}}},
 	{"semctl", {"semctl", "semctl", "semctl", "semctl"}, {66, 394, X32(66), 191}, 1, 4, {{"semid", NULL, 32, 0, 0xf}, {"semnum", NULL, 32, 0, 0xf}, {"cmd", NULL, 32, 0, 0xf}, {"arg", NULL, 64, 0, 0xf}}},
 	{"semget", {"semget", "semget", "semget", "semget"}, {64, 393, X32(64), 190}, 1, 3, {{"key", NULL, 32, 0, 0xf}, {"nsems", NULL, 32, 0, 0xf}, {"semflg", NULL, 32, 0, 0xf}}},
 	{"semop", {"semop", NULL, "semop", "semop"}, {65, -1, X32(65), 193}, 1, 3, {{"semid", NULL, 32, 0, 0xd}, {"sops", NULL, 64, 0, 0xd}, {"nsops", NULL, 32, 0, 0xd}}},
