@@ -34,7 +34,8 @@ int compilation_run(struct compilation *c, const struct unit_options *opts, cons
 	struct unit *u = &c->unit;
 	u->arena = c->arena;
 	u->diag = &c->diag;
-	u->opts = opts;
+	static const struct unit_options none;
+	u->opts = opts ? opts : &none;
 	if (unit_load(u, file))
 		return -1;
 	unit_resolve(u);

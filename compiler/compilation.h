@@ -17,7 +17,7 @@ struct compilation {
 };
 
 /* Compiles POLICY (NULL: the file's only policy) of FILE for ARCH_MASK (0:
- * the policy's own arches). Diagnostics go to DIAG_OUT. Returns 0 when a
+ * the policy's own arches), with OPTS (NULL: no -I or -D). Diagnostics go to DIAG_OUT. Returns 0 when a
  * filter was built; C must be released with compilation_free() either way. */
 int compilation_run(struct compilation *c, const struct unit_options *opts, const char *file,
 		    const char *policy, unsigned arch_mask, FILE *diag_out);

@@ -271,8 +271,10 @@ static int dnf_concat(struct arena *a, struct dnf x, struct dnf y, size_t limit,
 		return -1;
 	out->n = x.n + y.n;
 	out->c = arena_alloc(a, (out->n + 1) * sizeof(struct conj));
-	memcpy(out->c, x.c, x.n * sizeof(struct conj));
-	memcpy(out->c + x.n, y.c, y.n * sizeof(struct conj));
+	if (x.n)
+		memcpy(out->c, x.c, x.n * sizeof(struct conj));
+	if (y.n)
+		memcpy(out->c + x.n, y.c, y.n * sizeof(struct conj));
 	return 0;
 }
 
@@ -288,8 +290,10 @@ static int dnf_product(struct arena *a, struct dnf x, struct dnf y, size_t limit
 			struct conj *r = &out->c[k++];
 			r->n = x.c[i].n + y.c[j].n;
 			r->atoms = arena_alloc(a, (r->n + 1) * sizeof(struct atom));
-			memcpy(r->atoms, x.c[i].atoms, x.c[i].n * sizeof(struct atom));
-			memcpy(r->atoms + x.c[i].n, y.c[j].atoms, y.c[j].n * sizeof(struct atom));
+			if (x.c[i].n)
+				memcpy(r->atoms, x.c[i].atoms, x.c[i].n * sizeof(struct atom));
+			if (y.c[j].n)
+				memcpy(r->atoms + x.c[i].n, y.c[j].atoms, y.c[j].n * sizeof(struct atom));
 		}
 	return 0;
 }

@@ -232,10 +232,12 @@ static void load_imports(struct unit *u, struct policy_file *f, struct import_fr
 int unit_load(struct unit *u, const char *root)
 {
 	char real[PATH_MAX];
-	if (!realpath(root, real) || !is_regular(root)) {
-		int e = errno;
-		diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': %s", root,
-			   is_regular(root) || e != 0 ? strerror(e) : "not a regular file");
+	if (!realpath(root, real)) {
+		diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': %s", root, strerror(errno));
+		return -1;
+	}
+	if (!is_regular(root)) {
+		diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': not a regular file", root);
 		return -1;
 	}
 	int err = 0;

@@ -1144,18 +1144,24 @@ const struct syscall_desc *syscall_find(const char *name)
 }
 
 /* Aliases carry the target's kname, which differs from their own name, so
- * the canonical entry is the one whose name is its kname on that arch. */
+ * the canonical entry is the one whose name is its kname on that arch.
+ * Where none is (x86's old_mmap is the kernel's "mmap", and "mmap" names
+ * mmap2 there), the first entry with that number stands in. */
 const struct syscall_desc *syscall_by_nr(enum arch_id arch, int nr)
 {
+	const struct syscall_desc *any = NULL;
 	if ((unsigned)arch >= ARCH_COUNT || nr < 0)
 		return NULL;
 	for (size_t i = 0; i < SYSCALL_TABLE_LEN; i++) {
 		const struct syscall_desc *d = &syscall_table[i];
-		if (d->nr[arch] == nr && d->kname[arch] != NULL &&
-		    strcmp(d->kname[arch], d->name) == 0)
+		if (d->nr[arch] != nr || d->kname[arch] == NULL)
+			continue;
+		if (strcmp(d->kname[arch], d->name) == 0)
 			return d;
+		if (!any)
+			any = d;
 	}
-	return NULL;
+	return any;
 }
 
 size_t syscall_count(void)
