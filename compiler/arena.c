@@ -88,15 +88,19 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	void *nv = arena_alloc(a, *cap * size);
+	if (n)
+		memcpy(nv, v, n * size);
+	return nv;
+}
+
 void ptrvec_push(struct arena *a, struct ptrvec *pv, void *p)
 {
-	if (pv->n == pv->cap) {
-		size_t cap = pv->cap ? pv->cap * 2 : 8;
-		void **v = arena_alloc(a, cap * sizeof(*v));
-		if (pv->n)
-			memcpy(v, pv->v, pv->n * sizeof(*v));
-		pv->v = v;
-		pv->cap = cap;
-	}
+	pv->v = arena_grow(a, pv->v, pv->n, &pv->cap, sizeof(*pv->v));
 	pv->v[pv->n++] = p;
 }

@@ -16,6 +16,11 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Makes room for one more element in an arena-allocated array V of N
+ * elements of SIZE bytes and capacity *CAP, doubling it when full; returns
+ * the (possibly moved) array. */
+void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t size);
+
 /* A growable array of pointers, allocated from an arena. */
 struct ptrvec {
 	void **v;

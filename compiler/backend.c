@@ -182,14 +182,7 @@ struct probes {
 
 static void probe_add(struct unit *u, struct probes *ps, const struct probe *p)
 {
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 256;
-		struct probe *v = arena_alloc(u->arena, cap * sizeof(*v));
-		if (ps->n)
-			memcpy(v, ps->v, ps->n * sizeof(*v));
-		ps->v = v;
-		ps->cap = cap;
-	}
+	ps->v = arena_grow(u->arena, ps->v, ps->n, &ps->cap, sizeof(*ps->v));
 	ps->v[ps->n++] = *p;
 }
 

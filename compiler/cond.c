@@ -13,14 +13,7 @@ struct tbuf {
 
 static void tb_push(struct tbuf *b, uint64_t mask, uint64_t value)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		struct term *t = arena_alloc(b->a, cap * sizeof(*t));
-		if (b->n)
-			memcpy(t, b->t, b->n * sizeof(*t));
-		b->t = t;
-		b->cap = cap;
-	}
+	b->t = arena_grow(b->a, b->t, b->n, &b->cap, sizeof(*b->t));
 	b->t[b->n++] = (struct term){ mask, value & mask };
 }
 
