@@ -22,7 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -102,6 +106,7 @@ struct add_item {
 };
 
 static enum add_order sort_order;
+static int first_order;   /* where arch_context starts: see backend_build */
 
 static int by_order(const void *x, const void *y)
 {
@@ -288,8 +293,8 @@ static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *p
 	make_probes(u, low, &ps);
 	const struct probe *first_bad = NULL;
 	uint32_t first_got = 0;
-	for (int order = 0; order < ORDER_COUNT; order++) {
-		sort_order = (enum add_order)order;
+	for (int k = 0; k < ORDER_COUNT; k++) {
+		sort_order = (enum add_order)((first_order + k) % ORDER_COUNT);
 		qsort(items, n, sizeof(*items), by_order);
 		scmp_filter_ctx ctx = new_context(u, pb, a);
 		if (!ctx)
@@ -333,8 +338,8 @@ static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *p
 	return NULL;
 }
 
-int backend_build(struct unit *u, const struct policy_build *pb,
-		  const struct arch_lowering low[ARCH_COUNT], struct filter *out)
+static int build_filter(struct unit *u, const struct policy_build *pb,
+			const struct arch_lowering low[ARCH_COUNT], struct filter *out)
 {
 	scmp_filter_ctx merged = NULL;
 	struct probes probes = { 0 };
@@ -386,4 +391,150 @@ int backend_build(struct unit *u, const struct policy_build *pb,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- running libseccomp at arm's length ----
+ *
+ * libseccomp 2.5.4 has inputs on which seccomp_rule_add never returns
+ * (tests/policies/23-libseccomp-hangs.policy), and a compiler must not
+ * hang in CI. So the filter is built in a child process with a deadline;
+ * the program and its PFC come back through a pipe. When the deadline
+ * passes, the build is tried again with the chains in another order, and
+ * the policy is refused when no order finishes. */
+
+#define BUILD_SECONDS 10   /* per attempt; SYSFENCE_LIBSECCOMP_TIMEOUT overrides */
+
+struct build_header {
+	int32_t status;
+	uint32_t errors, warnings;
+	uint64_t len, pfc_len;
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void build_child(int fd, struct unit *u, const struct policy_build *pb,
+			const struct arch_lowering low[ARCH_COUNT])
+{
+	struct filter f;
+	struct build_header h = { 0 };
+	int errors = u->diag->errors, warnings = u->diag->warnings;
+	h.status = build_filter(u, pb, low, &f);
+	h.errors = (uint32_t)(u->diag->errors - errors);
+	h.warnings = (uint32_t)(u->diag->warnings - warnings);
+	if (h.status == 0) {
+		h.len = f.len;
+		h.pfc_len = f.pfc_len;
+	}
+	fflush(u->diag->out);
+	int bad = write_all(fd, &h, sizeof(h));
+	if (!bad && h.status == 0)
+		bad = write_all(fd, f.insns, f.len * sizeof(*f.insns)) ||
+		      write_all(fd, f.pfc, f.pfc_len);
+	_exit(bad ? 1 : 0);
+}
+
+/* Reads N bytes before DEADLINE (CLOCK_MONOTONIC ms); 0, or -1 on
+ * timeout, error or end of file. */
+static int read_until(int fd, void *p, size_t n, long long deadline)
+{
+	char *c = p;
+	while (n) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long long left = deadline - (now.tv_sec * 1000LL + now.tv_nsec / 1000000);
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		if (left <= 0)
+			return -1;
+		int rc = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			continue;   /* time left is checked above */
+		ssize_t got = read(fd, c, n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		c += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/* One attempt in a child. Returns 0 (built), 1 (refused, diagnosed by the
+ * child) or -1 (did not finish in time). */
+static int build_attempt(struct unit *u, const struct policy_build *pb,
+			 const struct arch_lowering low[ARCH_COUNT], struct filter *out, int seconds)
+{
+	int fds[2];
+	fflush(u->diag->out);
+	if (pipe(fds))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return build_filter(u, pb, low, out) ? 1 : 0;   /* no child: in-process */
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		build_child(fds[1], u, pb, low);
+	}
+	close(fds[1]);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long deadline = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + seconds * 1000LL;
+	struct build_header h;
+	int rc = read_until(fds[0], &h, sizeof(h), deadline);
+	if (rc == 0 && h.status == 0 && h.len <= BPF_MAXINSNS_KERNEL && h.pfc_len < (64u << 20)) {
+		out->len = (size_t)h.len;
+		out->pfc_len = (size_t)h.pfc_len;
+		out->insns = arena_alloc(u->arena, out->len * sizeof(*out->insns) + 1);
+		out->pfc = arena_alloc(u->arena, out->pfc_len + 1);
+		rc = read_until(fds[0], out->insns, out->len * sizeof(*out->insns), deadline) ||
+		     read_until(fds[0], out->pfc, out->pfc_len, deadline);
+	}
+	close(fds[0]);
+	if (rc)
+		kill(pid, SIGKILL);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc)
+		return -1;
+	u->diag->errors += (int)h.errors;
+	u->diag->warnings += (int)h.warnings;
+	return h.status == 0 ? 0 : 1;
+}
+
+int backend_build(struct unit *u, const struct policy_build *pb,
+		  const struct arch_lowering low[ARCH_COUNT], struct filter *out)
+{
+	const char *env = getenv("SYSFENCE_LIBSECCOMP_TIMEOUT");
+	int seconds = env && atoi(env) > 0 ? atoi(env) : BUILD_SECONDS;
+	memset(out, 0, sizeof(*out));
+	for (first_order = 0; first_order < ORDER_COUNT; first_order++) {
+		int rc = build_attempt(u, pb, low, out, seconds);
+		if (rc >= 0)
+			return rc ? -1 : 0;
+	}
+	const struct scmp_version *v = seccomp_version();
+	diag_error(u->diag, pb->policy->loc,
+		   "libseccomp %u.%u.%u did not finish building the filter of policy '%s' "
+		   "(%d attempts of %d s); this is a libseccomp bug, and the policy is refused",
+		   v->major, v->minor, v->micro, pb->policy->name, ORDER_COUNT, seconds);
+	return -1;
 }
