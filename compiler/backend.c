@@ -263,15 +263,112 @@ static void report_unfaithful(struct unit *u, const struct policy_build *pb, int
 	const struct scmp_version *v = seccomp_version();
 	diag_error(u->diag, p->rule->sys->loc,
 		   "libseccomp %u.%u.%u built a wrong filter for '%s' on %s: for arguments (%s) it gives %s, "
-		   "the policy means %s; reordering the rules did not help, so the policy is refused",
+		   "the policy means %s; no order or form of the rules helped, so the policy is refused",
 		   v->major, v->minor, v->micro, rule_sys_name(p->rule, a), arch_table[a].name, args,
 		   bpf_action_str(got, got_s, sizeof(got_s)), bpf_action_str(want, want_s, sizeof(want_s)));
 }
 
 /* Builds the context for one arch, trying add orders until the program
  * agrees with the policy on every probe. */
+static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
+				  const struct arch_lowering *low, const struct probes *probes,
+				  const struct probe **first_bad, uint32_t *first_got, int *failed);
+
+/* The same rules with every ordered or != comparison written as masked
+ * equalities (its exact value set, cond.c's prefix decomposition): a second
+ * chance for programs where libseccomp 2.5.4 gets its own ordered
+ * comparisons wrong (e.g. `len < 0x1000 || len > 0x100000000` on a 64-bit
+ * argument). Returns NULL when that would take too many chains. */
+static struct arch_lowering *masked_only(struct unit *u, const struct arch_lowering *low)
+{
+	unsigned width = scmp_cmp_bits(low->arch);
+	struct arch_lowering *out = arena_alloc(u->arena, sizeof(*out));
+	*out = *low;
+	out->rules = arena_alloc(u->arena, (low->n + 1) * sizeof(*out->rules));
+	for (size_t i = 0; i < low->n; i++) {
+		const struct lrule *lr = &low->rules[i];
+		struct lrule *nr = &out->rules[i];
+		*nr = *lr;
+		nr->chains = arena_alloc(u->arena, LOWER_CHAIN_LIMIT * sizeof(*nr->chains));
+		nr->nchains = 0;
+		for (size_t k = 0; k < lr->nchains; k++) {
+			/* Start from the chain with no comparisons, then multiply
+			 * by each comparison's alternatives. */
+			struct lchain *cur = arena_alloc(u->arena, LOWER_CHAIN_LIMIT * sizeof(*cur));
+			size_t ncur = 1;
+			cur[0].n = 0;
+			for (int j = 0; j < lr->chains[k].n; j++) {
+				const struct lcmp *c = &lr->chains[k].c[j];
+				static const enum relop rel[] = {
+					[LC_NE] = OP_NE, [LC_LT] = OP_LT, [LC_LE] = OP_LE,
+					[LC_GT] = OP_GT, [LC_GE] = OP_GE,
+				};
+				struct argset s;
+				if (c->op == LC_EQ || c->op == LC_MASKED_EQ) {
+					struct term t = c->op == LC_EQ ? (struct term){ width_mask(width), c->a }
+								       : (struct term){ c->a, c->b };
+					s = (struct argset){ &t, 1 };
+					s = argset_intersect(u->arena, s, s);   /* a copy in the arena */
+				} else {
+					struct atom at = { .arg = c->arg, .width = width,
+							   .mask = width_mask(width), .op = rel[c->op],
+							   .value = c->a };
+					s = argset_of_atom(u->arena, &at);
+				}
+				if (ncur * s.n > LOWER_CHAIN_LIMIT)
+					return NULL;
+				struct lchain *next = arena_alloc(u->arena, (ncur * s.n + 1) * sizeof(*next));
+				size_t nn = 0;
+				for (size_t p = 0; p < ncur; p++)
+					for (size_t t = 0; t < s.n; t++) {
+						next[nn] = cur[p];
+						if (s.t[t].mask)
+							next[nn].c[next[nn].n++] = (struct lcmp){
+								c->arg, LC_MASKED_EQ, s.t[t].mask, s.t[t].value };
+						nn++;
+					}
+				cur = next;
+				ncur = nn;
+			}
+			if (nr->nchains + ncur > LOWER_CHAIN_LIMIT)
+				return NULL;
+			memcpy(nr->chains + nr->nchains, cur, ncur * sizeof(*cur));
+			nr->nchains += ncur;
+		}
+	}
+	return out;
+}
+
 static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *pb,
 				    const struct arch_lowering *low, struct probes *all)
+{
+	struct probes ps = { 0 };
+	make_probes(u, low, &ps);
+	const struct probe *first_bad = NULL;
+	uint32_t first_got = 0;
+	int failed = 0;
+	scmp_filter_ctx ctx = try_orders(u, pb, low, &ps, &first_bad, &first_got, &failed);
+	if (!ctx && !failed) {
+		const struct arch_lowering *alt = masked_only(u, low);
+		if (alt)
+			ctx = try_orders(u, pb, alt, &ps, &first_bad, &first_got, &failed);
+	}
+	if (ctx) {
+		for (size_t i = 0; i < ps.n; i++)
+			probe_add(u, all, &ps.v[i]);
+		return ctx;
+	}
+	if (!failed)
+		report_unfaithful(u, pb, low->arch, first_bad, first_got);
+	return NULL;
+}
+
+/* Adds LOW's chains to a fresh context in each order in turn until the
+ * program agrees with the policy on every probe. *FAILED is set when
+ * libseccomp refused outright (already diagnosed). */
+static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
+				  const struct arch_lowering *low, const struct probes *probes,
+				  const struct probe **first_bad, uint32_t *first_got, int *failed)
 {
 	int a = low->arch;
 	size_t n = 0;
@@ -279,20 +376,18 @@ static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *p
 		n += low->rules[i].nchains;
 	struct add_item *items = arena_alloc(u->arena, (n + 1) * sizeof(*items));
 	int *nrs = arena_alloc(u->arena, (low->n + 1) * sizeof(*nrs));
-	int failed = 0;
+	int refused = 0;
 	size_t k = 0;
 	for (size_t i = 0; i < low->n; i++) {
 		nrs[i] = scmp_number(u, low->rules[i].rule, a);
-		failed |= nrs[i] == -1;
+		refused |= nrs[i] == -1;
 		for (size_t c = 0; c < low->rules[i].nchains; c++, k++)
 			items[k] = (struct add_item){ &low->rules[i], &low->rules[i].chains[c], k };
 	}
-	if (failed)
+	if (refused) {
+		*failed = 1;
 		return NULL;
-	struct probes ps = { 0 };
-	make_probes(u, low, &ps);
-	const struct probe *first_bad = NULL;
-	uint32_t first_got = 0;
+	}
 	for (int k = 0; k < ORDER_COUNT; k++) {
 		sort_order = (enum add_order)((first_order + k) % ORDER_COUNT);
 		qsort(items, n, sizeof(*items), by_order);
@@ -312,29 +407,26 @@ static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *p
 					   "libseccomp rejected the rule for '%s' on %s: %s",
 					   rule_sys_name(lr->rule, a), arch_table[a].name, strerror(-rc));
 				seccomp_release(ctx);
+				*failed = 1;
 				return NULL;
 			}
 		}
 		size_t bytes = 0;
 		struct sock_filter *insns = export_to_memory(u, ctx, 0, &bytes);
 		uint32_t got = 0;
-		const struct probe *bad = ps.v;
+		const struct probe *bad = probes->v;
 		if (insns && bytes / sizeof(*insns) > BPF_MAXINSNS_KERNEL)
 			bad = NULL;   /* too large to run: backend_build refuses it */
 		else if (insns)
-			bad = check_probes(pb, insns, bytes / sizeof(*insns), &ps, &got);
-		if (!bad) {
-			for (size_t i = 0; i < ps.n; i++)
-				probe_add(u, all, &ps.v[i]);
+			bad = check_probes(pb, insns, bytes / sizeof(*insns), probes, &got);
+		if (!bad)
 			return ctx;
-		}
-		if (!first_bad) {
-			first_bad = bad;
-			first_got = got;
+		if (!*first_bad) {
+			*first_bad = bad;
+			*first_got = got;
 		}
 		seccomp_release(ctx);
 	}
-	report_unfaithful(u, pb, a, first_bad, first_got);
 	return NULL;
 }
 

@@ -27,8 +27,7 @@ struct alts {
 	size_t n;
 };
 
-/* How many bits of an argument libseccomp compares on ARCH. */
-static unsigned scmp_cmp_bits(int arch)
+unsigned scmp_cmp_bits(int arch)
 {
 	return arch == ARCH_X86_64 || arch == ARCH_AARCH64 ? 64 : 32;
 }

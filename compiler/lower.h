@@ -40,4 +40,8 @@ struct arch_lowering {
 int policy_lower(struct unit *u, const struct policy_build *pb,
 		 struct arch_lowering out[ARCH_COUNT]);
 
+/* How many bits of an argument libseccomp compares on ARCH (32 on x86 and
+ * x32, whatever the register width). */
+unsigned scmp_cmp_bits(int arch);
+
 #endif

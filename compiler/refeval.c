@@ -36,6 +36,11 @@ uint32_t policy_eval_rule(const struct policy_build *pb, uint32_t audit_arch, ui
 	if (decided)
 		*decided = NULL;
 	int arch = policy_arch_of(audit_arch, nr);
+	/* nr -1 (a syscall skipped by a tracer) is x86_64's; a filter for
+	 * x32 without x86_64 sends it through the x32 rules, as libseccomp's
+	 * filters do. */
+	if (arch == ARCH_X86_64 && nr == 0xffffffffu && !(pb->arch_mask & (1u << ARCH_X86_64)))
+		arch = ARCH_X32;
 	if (arch < 0 || !(pb->arch_mask & (1u << arch)))
 		return SECCOMP_RET_KILL_PROCESS;
 	const struct ptrvec *rules = &pb->per_arch[arch].rules;
