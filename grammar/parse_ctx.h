@@ -11,6 +11,8 @@ struct parse_ctx {
 	struct policy_file *file;
 	void *scanner;
 	int line, col;       /* scanner position of the next character */
+	struct loc open_brace;      /* '{' of the ruleset being parsed, if any */
+	const char *open_name;
 };
 
 /* Parses ctx->src into ctx->file. Errors go to ctx->diag; the parser

@@ -36,6 +36,16 @@ static void yyerror(YYLTYPE *l, struct parse_ctx *ctx, const char *msg)
 	if (strncmp(msg, "syntax error, ", 14) == 0)
 		msg += 14;
 	diag_error(ctx->diag, L(ctx, *l), "%s", msg);
+	/* At the end of the file, say which '{' is still open. */
+	if (ctx->open_name && strncmp(msg, "unexpected end of file", 22) == 0)
+		diag_note(ctx->diag, ctx->open_brace, "the '{' of '%s' opened here is never closed",
+			  ctx->open_name);
+}
+
+static void open_brace(struct parse_ctx *ctx, const char *name, YYLTYPE l)
+{
+	ctx->open_brace = L(ctx, l);
+	ctx->open_name = name;
 }
 
 static void *node(struct parse_ctx *ctx, size_t size)
@@ -179,10 +189,16 @@ item
 		c->file = ctx->file;
 		ptrvec_push(ctx->arena, &ctx->file->consts, c);
 	}
-	| KW_RULESET IDENT '{' body '}' { ruleset_new(ctx, $2, @2, 0, $4); }
-	| KW_POLICY IDENT '{' body '}'  { ruleset_new(ctx, $2, @2, 1, $4); }
+	| KW_RULESET IDENT '{' { open_brace(ctx, $2, @3); } body '}' {
+		ruleset_new(ctx, $2, @2, 0, $5);
+		ctx->open_name = NULL;
+	}
+	| KW_POLICY IDENT '{' { open_brace(ctx, $2, @3); } body '}' {
+		ruleset_new(ctx, $2, @2, 1, $5);
+		ctx->open_name = NULL;
+	}
 	| error ';'
-	| error '}'
+	| error '}' { ctx->open_name = NULL; }
 	;
 
 body
