@@ -161,6 +161,12 @@ void diag_error(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DI
 void diag_warning(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_WARNING); }
 void diag_note(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_NOTE); }
 
+void diag_info(struct diag *d, struct loc at, const char *fmt, ...)
+{
+	d->suppressing = 0;
+	REPORT(DIAG_NOTE);
+}
+
 int diag_failed(const struct diag *d)
 {
 	return d->errors > 0 || (d->werror && d->warnings > 0);

@@ -42,6 +42,11 @@ void diag_warning(struct diag *d, struct loc at, const char *fmt, ...)
 void diag_note(struct diag *d, struct loc at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A note that stands on its own (for -v): printed even after a
+ * suppressed duplicate, never counted. */
+void diag_info(struct diag *d, struct loc at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Did any error (or, with werror, warning) happen? */
 int diag_failed(const struct diag *d);
 

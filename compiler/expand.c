@@ -259,8 +259,12 @@ static void add_rules(struct expand *x, const struct stmt *st, const struct use_
 			continue;
 		}
 		int nr = syscall_nr(s, x->arch);
-		if (nr < 0)
-			continue;    /* not on this arch */
+		if (nr < 0) {
+			if (x->u->opts->verbose)
+				diag_info(x->u->diag, s->loc, "'%s' does not exist on %s; the rule is skipped there",
+					  s->name, arch_table[x->arch].name);
+			continue;
+		}
 		struct rule *r = arena_alloc(x->u->arena, sizeof(*r));
 		r->stmt = st;
 		r->sys = s;

@@ -16,15 +16,16 @@
 #endif
 
 static const char usage[] =
-	"usage: sysfence check [-I DIR] [-D NAME=VALUE] [--arch LIST] [--werror] [--format=json] FILE...\n"
+	"usage: sysfence check [-I DIR] [-D NAME=VALUE] [--arch LIST] [--werror] [--format=json] [-v] FILE...\n"
 	"       sysfence compile FILE [-p POLICY] [-o OUT] [-f bpf|c|pfc|asm] [--arch LIST]\n"
-	"                        [-I DIR] [-D NAME=VALUE]\n"
+	"                        [-I DIR] [-D NAME=VALUE] [-v]\n"
 	"       sysfence sim POLICY_OR_BPF [-p POLICY] [--arch ARCH] [-I DIR] [-D NAME=VALUE]\n"
 	"                    SYSCALL [ARG | NAME=VALUE]...\n"
 	"       sysfence doc [-I DIR] FILE...\n"
 	"       sysfence --version\n"
 	"\n"
 	"check    parse, resolve and analyse policies; exit 1 on any error\n"
+	"         (-v: also say which syscalls are skipped on which arch)\n"
 	"compile  compile one policy to a seccomp filter (raw BPF by default)\n"
 	"sim      run one syscall through a filter and say what it does, and why\n"
 	"doc      print a Markdown table of every ruleset in the files\n";
@@ -63,6 +64,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "policy", required_argument, 0, 'p' }, { "output", required_argument, 0, 'o' },
 		{ "format", required_argument, 0, 'f' }, { "arch", required_argument, 0, 'a' },
 		{ "werror", no_argument, 0, 'W' },       { "help", no_argument, 0, 'h' },
+		{ "verbose", no_argument, 0, 'v' },
 		{ 0, 0, 0, 0 },
 	};
 	static const char *incs[64];
@@ -72,7 +74,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->fmt = FMT_NONE;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "I:D:p:o:f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "I:D:p:o:f:hv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'I':
 			if (o->unit.ninclude == 64)
@@ -107,6 +109,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			break;
 		case 'W': o->werror = 1; break;
+		case 'v': o->unit.verbose = 1; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: return -1;
 		}

@@ -18,6 +18,7 @@ struct unit_options {
 	size_t ninclude;
 	struct define *defines;      /* -D */
 	size_t ndefines;
+	int verbose;                 /* -v: say what is skipped on which arch */
 };
 
 struct unit {

@@ -78,6 +78,14 @@ check "the filter after a hang is right (allowed)" \
 check "the filter after a hang is right (denied)" \
 	grep -q "^action: errno(1)" <<<"$("$SF" sim "$T/hang.bpf" mmap 0 0x1000 0 0 0 0x200000000)"
 
+# -v says what is skipped on which arch; without it, nothing is said.
+printf 'ruleset r { allow open, openat; }\npolicy p { arch x86_64, aarch64; use r; }\n' > "$T/v.policy"
+"$SF" check -v "$T/v.policy" 2>"$T/err"
+check "-v: a name missing on one arch is skipped, and said so" \
+	grep -q "note: 'open' does not exist on aarch64; the rule is skipped there" "$T/err"
+"$SF" check "$T/v.policy" 2>"$T/err"
+check "without -v the skip is silent" test ! -s "$T/err"
+
 # check: exit codes and JSON.
 "$SF" check "$T/p.policy"
 check "check exits 0 on a clean file" test $? -eq 0
