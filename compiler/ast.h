@@ -122,7 +122,8 @@ struct const_decl {
 	/* evaluation state per arch: 0 new, 1 in progress, 2 done */
 	int state[4];
 	uint64_t cached[4];
-	int failed;
+	int failed;                   /* a cycle or an error: evaluate no more */
+	int visit;                    /* resolution's cycle check */
 	struct expr *override_value;  /* from -D */
 };
 

@@ -23,6 +23,8 @@ static int eval(struct expand *x, const struct expr *e, uint64_t *out);
 
 static int eval_const(struct expand *x, struct const_decl *c, struct loc use, uint64_t *out)
 {
+	if (c->failed && c->state[x->arch] != 2)
+		return -1;   /* a cycle, reported by the resolver */
 	if (c->state[x->arch] == 2) {
 		*out = c->cached[x->arch];
 		return c->failed ? -1 : 0;

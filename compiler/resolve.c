@@ -396,6 +396,60 @@ static void check_cycles(struct unit *u, struct ruleset *rs, const struct use_fr
 	rs->visit = 2;
 }
 
+/* ---- const cycles ----
+ * Found here, on the names alone, so that a cycle is reported even when no
+ * rule uses the const (evaluation, per arch, only sees what is used). */
+
+struct const_frame {
+	const struct const_decl *c;
+	const struct const_frame *up;
+};
+
+static void const_refs(struct unit *u, struct const_decl *c, const struct expr *e,
+		       const struct const_frame *up);
+
+static void visit_const(struct unit *u, struct const_decl *c, struct loc use,
+			const struct const_frame *up)
+{
+	if (c->visit == 2)
+		return;
+	if (c->visit == 1) {
+		char chain[1024];
+		size_t n = (size_t)snprintf(chain, sizeof(chain), "%s", c->name);
+		const struct const_frame *fr;
+		const struct const_frame *order[64];
+		size_t k = 0;
+		for (fr = up; fr && k < 64; fr = fr->up) {
+			order[k++] = fr;
+			if (fr->c == c)
+				break;
+		}
+		for (size_t i = k - 1; i-- > 0 && n < sizeof(chain);)
+			n += (size_t)snprintf(chain + n, sizeof(chain) - n, " -> %s", order[i]->c->name);
+		if (n < sizeof(chain))
+			snprintf(chain + n, sizeof(chain) - n, " -> %s", c->name);
+		diag_error(u->diag, use, "const '%s' is defined in terms of itself: %s", c->name, chain);
+		diag_note(u->diag, c->loc, "'%s' is defined here", c->name);
+		c->failed = 1;
+		return;
+	}
+	c->visit = 1;
+	struct const_frame fr = { c, up };
+	const_refs(u, c, c->override_value ? c->override_value : c->value, &fr);
+	c->visit = 2;
+}
+
+static void const_refs(struct unit *u, struct const_decl *c, const struct expr *e,
+		       const struct const_frame *up)
+{
+	if (!e)
+		return;
+	if (e->kind == EXPR_NAME && e->decl)
+		visit_const(u, e->decl, e->loc, up);
+	const_refs(u, c, e->lhs, up);
+	const_refs(u, c, e->rhs, up);
+}
+
 /* ---- -D ---- */
 
 static void apply_defines(struct unit *u)
@@ -454,4 +508,9 @@ void unit_resolve(struct unit *u)
 		f->resolved = 1;
 	}
 	apply_defines(u);
+	for (size_t i = 0; i < u->files.n; i++) {
+		struct policy_file *f = u->files.v[i];
+		for (size_t j = 0; j < f->consts.n; j++)
+			visit_const(u, f->consts.v[j], ((struct const_decl *)f->consts.v[j])->loc, NULL);
+	}
 }
