@@ -113,15 +113,28 @@ static int conj_overlap(struct arena *a, const struct conj *x, const struct conj
 	return 1;
 }
 
-static void format_witness(const struct rule *r, int arch, const uint64_t args[6], unsigned used,
-			   char *buf, size_t len)
+/* The name the policy used for argument ARG in either rule, so the
+ * witness reads like the conditions; else the signature's name. */
+static const char *written_name(const struct rule *p, const struct rule *q, int arch, int arg)
+{
+	const struct rule *both[2] = { p, q };
+	for (int r = 0; r < 2; r++)
+		for (size_t i = 0; i < both[r]->dnf.n; i++)
+			for (size_t k = 0; k < both[r]->dnf.c[i].n; k++)
+				if (both[r]->dnf.c[i].atoms[k].arg == arg)
+					return both[r]->dnf.c[i].atoms[k].name;
+	return rule_arg_name(p, arch, arg);
+}
+
+static void format_witness(const struct rule *r, const struct rule *q, int arch,
+			   const uint64_t args[6], unsigned used, char *buf, size_t len)
 {
 	size_t n = 0;
 	buf[0] = '\0';
 	for (int arg = 0; arg < 6 && n < len; arg++) {
 		if (!(used & (1u << arg)))
 			continue;
-		const char *name = rule_arg_name(r, arch, arg);
+		const char *name = written_name(r, q, arch, arg);
 		if (args[arg] < 10)
 			n += (size_t)snprintf(buf + n, len - n, "%s%s=%llu", n ? ", " : "", name,
 					      (unsigned long long)args[arg]);
@@ -169,7 +182,7 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 			if (reported(an, first->stmt, second->stmt))
 				return;
 			char w[256];
-			format_witness(p, an->arch, args, used, w, sizeof(w));
+			format_witness(p, q, an->arch, args, used, w, sizeof(w));
 			unsigned m = an->pb->arch_mask;
 			int multi_arch = (m & (m - 1)) != 0;
 			diag_error(d, second->sys->loc,
@@ -181,14 +194,6 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 			note_rule(an, second, "second");
 			return;
 		}
-}
-
-static int by_nr(const void *x, const void *y)
-{
-	const struct rule *a = *(struct rule *const *)x, *b = *(struct rule *const *)y;
-	if (a->nr != b->nr)
-		return a->nr < b->nr ? -1 : 1;
-	return 0;
 }
 
 static void analyse_group(struct analysis *an, struct rule **r, size_t n)
@@ -228,26 +233,21 @@ int policy_analyse(struct unit *u, struct policy_build *pb)
 			continue;
 		an.arch = a;
 		struct ptrvec *rules = &pb->per_arch[a].rules;
-		/* Sort a copy: the rules themselves stay in source order. */
-		struct rule **sorted = arena_alloc(u->arena, (rules->n + 1) * sizeof(*sorted));
-		if (rules->n)
-			memcpy(sorted, rules->v, rules->n * sizeof(*sorted));
-		/* Insertion sort: stable, so rules of one syscall keep source order. */
-		for (size_t i = 1; i < rules->n; i++) {
-			struct rule *x = sorted[i];
-			size_t j = i;
-			while (j > 0 && by_nr(&sorted[j - 1], &x) > 0) {
-				sorted[j] = sorted[j - 1];
-				j--;
-			}
-			sorted[j] = x;
-		}
-		for (size_t i = 0; i < rules->n;) {
-			size_t j = i;
-			while (j < rules->n && sorted[j]->nr == sorted[i]->nr)
-				j++;
-			analyse_group(&an, sorted + i, j - i);
-			i = j;
+		/* One group per syscall, taken in the order the syscalls first
+		 * appear, each in source order: diagnostics follow the file. */
+		struct rule **group = arena_alloc(u->arena, (rules->n + 1) * sizeof(*group));
+		char *done = arena_alloc(u->arena, rules->n + 1);
+		for (size_t i = 0; i < rules->n; i++) {
+			if (done[i])
+				continue;
+			size_t n = 0;
+			int nr = ((struct rule *)rules->v[i])->nr;
+			for (size_t j = i; j < rules->n; j++)
+				if (((struct rule *)rules->v[j])->nr == nr) {
+					group[n++] = rules->v[j];
+					done[j] = 1;
+				}
+			analyse_group(&an, group, n);
 		}
 	}
 	free(an.pairs);

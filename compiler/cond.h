@@ -32,6 +32,7 @@ struct atom {
 	uint64_t *set;         /* OP_IN / OP_NOT_IN */
 	size_t nset;
 	struct loc loc;
+	const char *name;      /* the argument as the policy wrote it (fd, dirfd, arg0) */
 };
 
 enum ncond_kind { N_TRUE, N_FALSE, N_AND, N_OR, N_NOT, N_ATOM };

@@ -214,6 +214,7 @@ static struct ncond *eval_cond(struct expand *x, const struct syscall_ref *s, co
 	at->width = pos.width;
 	at->op = c->op;
 	at->loc = c->loc;
+	at->name = c->arg;
 	at->mask = width_mask(pos.width);
 	uint64_t v;
 	if (c->mask) {
