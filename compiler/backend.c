@@ -32,7 +32,6 @@
 #include "backend.h"
 #include "tables.h"
 
-#define BPF_MAXINSNS_KERNEL 4096
 
 static const uint32_t scmp_token[ARCH_COUNT] = {
 	[ARCH_X86_64] = SCMP_ARCH_X86_64, [ARCH_X86] = SCMP_ARCH_X86,
@@ -419,7 +418,7 @@ static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
 		struct sock_filter *insns = export_to_memory(u, ctx, 0, &bytes);
 		uint32_t got = 0;
 		const struct probe *bad = probes->v;
-		if (insns && bytes / sizeof(*insns) > BPF_MAXINSNS_KERNEL)
+		if (insns && bytes / sizeof(*insns) > BPF_MAX_INSNS)
 			bad = NULL;   /* too large to run: backend_build refuses it */
 		else if (insns)
 			bad = check_probes(pb, insns, bytes / sizeof(*insns), probes, &got);
@@ -474,10 +473,10 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 		return -1;
 	}
 	out->len = bytes / sizeof(struct sock_filter);
-	if (out->len > BPF_MAXINSNS_KERNEL) {
+	if (out->len > BPF_MAX_INSNS) {
 		diag_error(u->diag, pb->policy->loc,
 			   "policy '%s' compiles to %zu BPF instructions; the kernel accepts at most %d",
-			   pb->policy->name, out->len, BPF_MAXINSNS_KERNEL);
+			   pb->policy->name, out->len, BPF_MAX_INSNS);
 		return -1;
 	}
 	uint32_t got;
@@ -544,15 +543,20 @@ static void build_child(int fd, struct unit *u, const struct policy_build *pb,
 	_exit(bad ? 1 : 0);
 }
 
-/* Reads N bytes before DEADLINE (CLOCK_MONOTONIC ms); 0, or -1 on
+static long long now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
+}
+
+/* Reads N bytes before DEADLINE (now_ms() time); 0, or -1 on
  * timeout, error or end of file. */
 static int read_until(int fd, void *p, size_t n, long long deadline)
 {
 	char *c = p;
 	while (n) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long long left = deadline - (now.tv_sec * 1000LL + now.tv_nsec / 1000000);
+		long long left = deadline - now_ms();
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		if (left <= 0)
 			return -1;
@@ -592,12 +596,10 @@ static int build_attempt(struct unit *u, const struct policy_build *pb,
 		build_child(fds[1], u, pb, low);
 	}
 	close(fds[1]);
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	long long deadline = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + seconds * 1000LL;
+	long long deadline = now_ms() + seconds * 1000LL;
 	struct build_header h;
 	int rc = read_until(fds[0], &h, sizeof(h), deadline);
-	if (rc == 0 && h.status == 0 && h.len <= BPF_MAXINSNS_KERNEL && h.pfc_len < (64u << 20)) {
+	if (rc == 0 && h.status == 0 && h.len <= BPF_MAX_INSNS && h.pfc_len < (64u << 20)) {
 		out->len = (size_t)h.len;
 		out->pfc_len = (size_t)h.pfc_len;
 		out->insns = arena_alloc(u->arena, out->len * sizeof(*out->insns) + 1);
