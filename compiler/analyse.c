@@ -251,5 +251,6 @@ int policy_analyse(struct unit *u, struct policy_build *pb)
 		}
 	}
 	free(an.pairs);
+	policy_index(u->arena, pb);
 	return an.failed ? -1 : 0;
 }

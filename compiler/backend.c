@@ -243,11 +243,12 @@ static void make_probes(struct unit *u, const struct arch_lowering *low, struct 
 static const struct probe *check_probes(const struct policy_build *pb, const struct sock_filter *insns,
 					size_t len, const struct probes *ps, uint32_t *got)
 {
+	int valid = bpf_check(insns, len, NULL, 0) == 0;
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct probe *p = &ps->v[i];
 		struct seccomp_data d = { .nr = (int)p->nr, .arch = p->audit_arch };
 		memcpy(d.args, p->args, sizeof(d.args));
-		if (bpf_run(insns, len, &d, got, NULL) ||
+		if (!valid || bpf_run_valid(insns, len, &d, got, NULL) ||
 		    *got != policy_eval(pb, p->audit_arch, p->nr, p->args))
 			return p;
 	}
@@ -288,16 +289,17 @@ static struct arch_lowering *masked_only(struct unit *u, const struct arch_lower
 	struct arch_lowering *out = arena_alloc(u->arena, sizeof(*out));
 	*out = *low;
 	out->rules = arena_alloc(u->arena, (low->n + 1) * sizeof(*out->rules));
+	/* Each rule's chains are built here and kept at their exact size. */
+	struct lchain *room = arena_alloc(u->arena, LOWER_CHAIN_LIMIT * sizeof(*room));
 	for (size_t i = 0; i < low->n; i++) {
 		const struct lrule *lr = &low->rules[i];
 		struct lrule *nr = &out->rules[i];
 		*nr = *lr;
-		nr->chains = arena_alloc(u->arena, LOWER_CHAIN_LIMIT * sizeof(*nr->chains));
 		nr->nchains = 0;
 		for (size_t k = 0; k < lr->nchains; k++) {
 			/* Start from the chain with no comparisons, then multiply
 			 * by each comparison's alternatives. */
-			struct lchain *cur = arena_alloc(u->arena, LOWER_CHAIN_LIMIT * sizeof(*cur));
+			struct lchain *cur = arena_alloc(u->arena, sizeof(*cur));
 			size_t ncur = 1;
 			cur[0].n = 0;
 			for (int j = 0; j < lr->chains[k].n; j++) {
@@ -335,9 +337,11 @@ static struct arch_lowering *masked_only(struct unit *u, const struct arch_lower
 			}
 			if (nr->nchains + ncur > LOWER_CHAIN_LIMIT)
 				return NULL;
-			memcpy(nr->chains + nr->nchains, cur, ncur * sizeof(*cur));
+			memcpy(room + nr->nchains, cur, ncur * sizeof(*cur));
 			nr->nchains += ncur;
 		}
+		nr->chains = arena_alloc(u->arena, (nr->nchains + 1) * sizeof(*nr->chains));
+		memcpy(nr->chains, room, nr->nchains * sizeof(*room));
 	}
 	return out;
 }

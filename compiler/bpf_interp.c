@@ -339,12 +339,22 @@ static enum vm_status vm_step(struct vm *vm)
 int bpf_run(const struct sock_filter *prog, size_t len,
 	    const struct seccomp_data *d, uint32_t *ret, size_t *steps)
 {
+	if (steps)
+		*steps = 0;
+	if (!d || !ret || bpf_check(prog, len, NULL, 0) != 0)
+		return -EINVAL;
+	return bpf_run_valid(prog, len, d, ret, steps);
+}
+
+int bpf_run_valid(const struct sock_filter *prog, size_t len,
+		  const struct seccomp_data *d, uint32_t *ret, size_t *steps)
+{
 	struct vm vm = { .prog = prog, .len = len, .d = d };
 	size_t n = 0;
 
 	if (steps)
 		*steps = 0;
-	if (!d || !ret || bpf_check(prog, len, NULL, 0) != 0)
+	if (!d || !ret)
 		return -EINVAL;
 	while (vm.pc < len) {
 		enum vm_status st = vm_step(&vm);

@@ -142,12 +142,21 @@ static int product(struct alts *alts, struct lchain *chains, size_t *n, size_t l
 	return 0;
 }
 
-static int lower_rule(struct unit *u, const struct rule *r, int arch, struct lrule *out)
+/* Room for the largest rule, shared by all rules: each rule keeps an
+ * exact-size copy of its chains, so memory grows with the chains a policy
+ * has, not with the limit times its rules. */
+struct scratch {
+	struct lchain chains[LOWER_CHAIN_LIMIT];
+	struct alts alts[6];
+};
+
+static int lower_rule(struct unit *u, const struct rule *r, int arch, struct scratch *sc,
+		      struct lrule *out)
 {
 	unsigned word = scmp_cmp_bits(arch);
-	struct lchain *chains = arena_alloc(u->arena, LOWER_CHAIN_LIMIT * sizeof(*chains));
+	struct lchain *chains = sc->chains;
+	struct alts *alts = sc->alts;
 	size_t n = 0;
-	struct alts *alts = arena_alloc(u->arena, 6 * sizeof(*alts));
 	out->rule = r;
 	for (size_t i = 0; i < r->dnf.n; i++) {
 		int rc = 0, arg;
@@ -170,7 +179,8 @@ static int lower_rule(struct unit *u, const struct rule *r, int arch, struct lru
 			return -1;
 		}
 	}
-	out->chains = chains;
+	out->chains = arena_alloc(u->arena, (n + 1) * sizeof(*chains));
+	memcpy(out->chains, chains, n * sizeof(*chains));
 	out->nchains = n;
 	return 0;
 }
@@ -179,6 +189,7 @@ int policy_lower(struct unit *u, const struct policy_build *pb,
 		 struct arch_lowering out[ARCH_COUNT])
 {
 	int failed = 0;
+	struct scratch *scratch = arena_alloc(u->arena, sizeof(*scratch));
 	memset(out, 0, ARCH_COUNT * sizeof(*out));
 	for (int a = 0; a < ARCH_COUNT; a++) {
 		if (!(pb->arch_mask & (1u << a)))
@@ -190,7 +201,7 @@ int policy_lower(struct unit *u, const struct policy_build *pb,
 			const struct rule *r = rules->v[i];
 			if (r->dropped)
 				continue;
-			if (lower_rule(u, r, a, &out[a].rules[out[a].n]))
+			if (lower_rule(u, r, a, scratch, &out[a].rules[out[a].n]))
 				failed = 1;
 			else
 				out[a].n++;

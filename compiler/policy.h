@@ -33,6 +33,11 @@ struct rule {
 struct arch_policy {
 	int arch;
 	struct ptrvec rules;             /* struct rule *, in source order */
+	/* The rules that are not dropped, by number (then source order):
+	 * set by the analysis so the reference evaluator need not scan
+	 * every rule for every syscall. NULL before it. */
+	struct rule **by_nr;
+	size_t nby_nr;
 };
 
 struct policy_build {
@@ -64,6 +69,8 @@ uint32_t policy_eval(const struct policy_build *pb, uint32_t audit_arch, uint32_
  * or an arch the policy does not target). */
 uint32_t policy_eval_rule(const struct policy_build *pb, uint32_t audit_arch, uint32_t nr,
 			  const uint64_t args[6], const struct rule **decided);
+/* Indexes each arch's remaining rules by number (see by_nr). */
+void policy_index(struct arena *a, struct policy_build *pb);
 /* Our arch for a seccomp_data arch and nr, or -1. */
 int policy_arch_of(uint32_t audit_arch, uint32_t nr);
 
