@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "renumber.h"
 #include "tables.h"
 
 
@@ -49,39 +50,136 @@ static const char *rule_sys_name(const struct rule *r, int arch)
 	return buf;
 }
 
-/* The number to hand libseccomp for rule R on ARCH, or -1. */
-static int scmp_number(struct unit *u, const struct rule *r, int arch)
+/* How libseccomp takes kernel name KNAME, our number NR on ARCH: EXACT
+ * (it gives the kernel the same number; *HOST is what to hand it),
+ * MULTIPLEXED (it would add rules for socketcall or ipc too) or UNKNOWN. */
+enum scmp_fit { FIT_EXACT, FIT_MULTIPLEXED, FIT_UNKNOWN };
+
+static enum scmp_fit scmp_fit(int arch, const char *kname, int nr, int *host)
 {
+	if (!kname)
+		return FIT_UNKNOWN;
+	int their = seccomp_syscall_resolve_name_arch(scmp_token[arch], kname);
+	*host = seccomp_syscall_resolve_name(kname);
+	if (their < 0 && their != __NR_SCMP_ERROR)
+		return FIT_MULTIPLEXED;
+	if (their == __NR_SCMP_ERROR || *host == __NR_SCMP_ERROR)
+		return FIT_UNKNOWN;
+	return their == nr || (their | (int)arch_table[arch].nr_bias) == nr ? FIT_EXACT : FIT_UNKNOWN;
+}
+
+/* ---- stand-ins ----
+ * A syscall libseccomp cannot take exactly on a non-native arch (newer
+ * than its tables; on x86 the socket and IPC calls, which it always pairs
+ * with socketcall or ipc) has its rules added under a stand-in: a syscall
+ * libseccomp knows on that arch that the policy does not use. The
+ * exported program is then renumbered (renumber.c) and verified like any
+ * other. The stand-ins are chosen before any context is built, since a
+ * filter with stand-ins is exported in libseccomp's linear layout (its
+ * binary tree splits ranges at the stand-in's number). */
+#define STANDIN_MAX 128
+
+struct standins {
+	struct renumbering v[STANDIN_MAX];
+	int host[STANDIN_MAX];      /* the stand-in's number for libseccomp */
+	size_t n;
+};
+
+static struct standins standins;
+
+static const struct renumbering *standin_for(int arch, int nr, int *host)
+{
+	for (size_t i = 0; i < standins.n; i++)
+		if (standins.v[i].audit_arch == arch_table[arch].audit_arch && standins.v[i].to == (uint32_t)nr) {
+			*host = standins.host[i];
+			return &standins.v[i];
+		}
+	return NULL;
+}
+
+static int nr_in_use(const struct arch_lowering *low, int nr)
+{
+	for (size_t i = 0; i < low->n; i++)
+		if (low->rules[i].rule->nr == nr)
+			return 1;
+	for (size_t i = 0; i < standins.n; i++)
+		if (standins.v[i].from == (uint32_t)nr || standins.v[i].to == (uint32_t)nr)
+			return 1;
+	return 0;
+}
+
+/* Picks a stand-in for NR on LOW's arch. Returns 0, or -1 when none is left. */
+static int add_standin(const struct arch_lowering *low, int nr)
+{
+	int a = low->arch, host;
+	if (standins.n == STANDIN_MAX)
+		return -1;
+	for (size_t i = 0; i < syscall_count(); i++) {
+		const struct syscall_desc *d = syscall_at(i);
+		const char *k = d->kname[a];
+		/* Not the multiplexers themselves: rules on them are the policy's. */
+		if (d->nr[a] < 0 || !k || !strcmp(k, "socketcall") || !strcmp(k, "ipc") ||
+		    nr_in_use(low, d->nr[a]) || scmp_fit(a, k, d->nr[a], &host) != FIT_EXACT)
+			continue;
+		standins.v[standins.n] = (struct renumbering){ arch_table[a].audit_arch,
+							       (uint32_t)d->nr[a], (uint32_t)nr };
+		standins.host[standins.n++] = host;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *rule_kname(const struct rule *r, int arch, char **owned)
+{
+	*owned = NULL;
+	if (r->sys->desc && r->sys->desc->kname[arch])
+		return r->sys->desc->kname[arch];
+	*owned = seccomp_syscall_resolve_num_arch(scmp_token[arch], r->nr);
+	return *owned;
+}
+
+/* Chooses the stand-ins every arch of LOW needs. Returns 0, or -1 after
+ * diagnosing a syscall no stand-in is left for. */
+static int choose_standins(struct unit *u, const struct policy_build *pb,
+			   const struct arch_lowering low[ARCH_COUNT])
+{
+	standins.n = 0;
+	for (int a = 0; a < ARCH_COUNT; a++) {
+		if (!(pb->arch_mask & (1u << a)) || a == arch_native())
+			continue;
+		for (size_t i = 0; i < low[a].n; i++) {
+			const struct rule *r = low[a].rules[i].rule;
+			char *owned;
+			int host;
+			const char *k = rule_kname(r, a, &owned);
+			enum scmp_fit fit = scmp_fit(a, k, r->nr, &host);
+			free(owned);
+			if (fit == FIT_EXACT || standin_for(a, r->nr, &host))
+				continue;
+			if (add_standin(&low[a], r->nr)) {
+				diag_error(u->diag, r->sys->loc,
+					   "too many syscalls that libseccomp cannot filter directly on %s",
+					   arch_table[a].name);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The number to hand libseccomp for rule R on ARCH. */
+static int scmp_number(const struct rule *r, int arch)
+{
+	int host;
 	if (arch == arch_native())
 		return r->nr;
-	const char *kname = r->sys->desc ? r->sys->desc->kname[arch] : NULL;
-	char *owned = NULL;
-	if (!kname) {
-		owned = seccomp_syscall_resolve_num_arch(scmp_token[arch], r->nr);
-		kname = owned;
-	}
-	int their = kname ? seccomp_syscall_resolve_name_arch(scmp_token[arch], kname) : __NR_SCMP_ERROR;
-	int host = kname ? seccomp_syscall_resolve_name(kname) : __NR_SCMP_ERROR;
-	const struct scmp_version *v = seccomp_version();
-	if (their < 0 && their != __NR_SCMP_ERROR) {
-		/* A pseudo number: libseccomp models the call as multiplexed
-		 * (socketcall, ipc on x86) and would add rules for the
-		 * multiplexer too, which the policy did not ask for. */
-		diag_error(u->diag, r->sys->loc,
-			   "libseccomp %u.%u.%u filters '%s' on %s only together with its multiplexer "
-			   "(socketcall or ipc), so sysfence cannot filter it there exactly",
-			   v->major, v->minor, v->micro, kname, arch_table[arch].name);
-		free(owned);
-		return -1;
-	}
-	int ok = their != __NR_SCMP_ERROR && host != __NR_SCMP_ERROR &&
-		 (their == r->nr || (their | (int)arch_table[arch].nr_bias) == r->nr);
-	if (!ok)
-		diag_error(u->diag, r->sys->loc,
-			   "libseccomp %u.%u.%u does not know syscall '%s' (%d) on %s, so it cannot be filtered there",
-			   v->major, v->minor, v->micro, kname ? kname : "?", r->nr, arch_table[arch].name);
+	if (standin_for(arch, r->nr, &host))
+		return host;
+	char *owned;
+	const char *k = rule_kname(r, arch, &owned);
+	scmp_fit(arch, k, r->nr, &host);   /* exact: choose_standins saw to it */
 	free(owned);
-	return ok ? host : -1;
+	return host;
 }
 
 static void to_scmp(const struct lcmp *c, struct scmp_arg_cmp *out)
@@ -146,7 +244,7 @@ static scmp_filter_ctx new_context(struct unit *u, const struct policy_build *pb
 	/* A binary search over syscall numbers instead of a linear chain:
 	 * on a real syscall mix it runs ~2.7x fewer instructions (bench/). */
 	if (!rc)
-		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, standins.n ? 1 : 2);
 	if (rc) {
 		diag_error(u->diag, pb->policy->loc, "libseccomp cannot set up a filter for %s: %s",
 			   arch_table[a].name, strerror(-rc));
@@ -265,10 +363,13 @@ static void report_unfaithful(struct unit *u, const struct policy_build *pb, int
 		n += (size_t)snprintf(args + n, sizeof(args) - n, "%s0x%llx", i ? ", " : "",
 				      (unsigned long long)p->args[i]);
 	const struct scmp_version *v = seccomp_version();
-	diag_error(u->diag, p->rule->sys->loc,
+	char name[32];
+	snprintf(name, sizeof(name), "syscall %u", p->nr);   /* a stand-in's own number */
+	diag_error(u->diag, p->rule ? p->rule->sys->loc : pb->policy->loc,
 		   "libseccomp %u.%u.%u built a wrong filter for '%s' on %s: for arguments (%s) it gives %s, "
 		   "the policy means %s; no order or form of the rules helped, so the policy is refused",
-		   v->major, v->minor, v->micro, rule_sys_name(p->rule, a), arch_table[a].name, args,
+		   v->major, v->minor, v->micro, p->rule ? rule_sys_name(p->rule, a) : name,
+		   arch_table[a].name, args,
 		   bpf_action_str(got, got_s, sizeof(got_s)), bpf_action_str(want, want_s, sizeof(want_s)));
 }
 
@@ -383,17 +484,11 @@ static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
 		n += low->rules[i].nchains;
 	struct add_item *items = arena_alloc(u->arena, (n + 1) * sizeof(*items));
 	int *nrs = arena_alloc(u->arena, (low->n + 1) * sizeof(*nrs));
-	int refused = 0;
 	size_t k = 0;
 	for (size_t i = 0; i < low->n; i++) {
-		nrs[i] = scmp_number(u, low->rules[i].rule, a);
-		refused |= nrs[i] == -1;
+		nrs[i] = scmp_number(low->rules[i].rule, a);
 		for (size_t c = 0; c < low->rules[i].nchains; c++, k++)
 			items[k] = (struct add_item){ &low->rules[i], &low->rules[i].chains[c], k };
-	}
-	if (refused) {
-		*failed = 1;
-		return NULL;
 	}
 	for (int k = 0; k < ORDER_COUNT; k++) {
 		sort_order = (enum add_order)k;
@@ -424,6 +519,8 @@ static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
 		const struct probe *bad = probes->v;
 		if (insns && bytes / sizeof(*insns) > BPF_MAX_INSNS)
 			bad = NULL;   /* too large to run: backend_build refuses it */
+		else if (insns && bpf_renumber(insns, bytes / sizeof(*insns), standins.v, standins.n))
+			bad = probes->v;   /* cannot be renumbered: count as unfaithful */
 		else if (insns)
 			bad = check_probes(pb, insns, bytes / sizeof(*insns), probes, &got);
 		if (!bad)
@@ -444,6 +541,13 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 	struct probes probes = { 0 };
 	int failed = 0;
 	memset(out, 0, sizeof(*out));
+	if (choose_standins(u, pb, low))
+		return -1;
+	/* A stand-in's own number must now get what the policy says for it. */
+	for (size_t i = 0; i < standins.n; i++) {
+		struct probe p = { standins.v[i].audit_arch, standins.v[i].from, { 0 }, NULL };
+		probe_add(u, &probes, &p);
+	}
 	for (int a = 0; a < ARCH_COUNT; a++) {
 		if (!(pb->arch_mask & (1u << a)))
 			continue;
@@ -477,6 +581,12 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 		return -1;
 	}
 	out->len = bytes / sizeof(struct sock_filter);
+	if (bpf_renumber(out->insns, out->len, standins.v, standins.n)) {
+		diag_error(u->diag, pb->policy->loc,
+			   "cannot move the rules of syscalls libseccomp does not know into place in policy '%s'",
+			   pb->policy->name);
+		return -1;
+	}
 	if (out->len > BPF_MAX_INSNS) {
 		diag_error(u->diag, pb->policy->loc,
 			   "policy '%s' compiles to %zu BPF instructions; the kernel accepts at most %d",

@@ -284,6 +284,16 @@ static const struct kcase cases[] = {
 	  { P(SYS_close, 1000, 0, "allow", EBADF),
 	    { CALL_I386, 6, { 1000 }, "allow", EBADF },
 	    { CALL_I386, 41 /* dup */, { 1000 }, "errno(77)", 0 } } },
+	/* libseccomp 2.5.4 pairs x86's socket calls with socketcall and does
+	 * not know mseal: both go through stand-ins (backend.c). */
+	{ "x86 socket calls and a syscall newer than libseccomp, on x86",
+	  "policy p { arch x86_64, x86;\n" BASE "allow socket if domain == AF_UNIX; errno(77) mseal; }",
+	  { { CALL_I386, 359 /* socket */, { 1 /* AF_UNIX */, 1 /* SOCK_STREAM */ }, "allow", 0 },
+	    { CALL_I386, 359, { 2 /* AF_INET */, 1 }, "errno(1)", 0 },
+	    { CALL_I386, 102 /* socketcall */, { 1 /* SYS_SOCKET */, 0 }, "errno(1)", 0 },
+	    { CALL_I386, 462 /* mseal */, { 0 }, "errno(77)", 0 },
+	    { CALL_64, 462 /* mseal */, { 0 }, "errno(77)", 0 },
+	    P(SYS_socket, 1, 1, "allow", 0), P(SYS_socket, 2, 1, "errno(1)", 0) } },
 };
 
 /* Can this kernel run i386 syscalls from a 64-bit process (IA32

@@ -6,6 +6,7 @@
  * scratch-memory check) are the kernel's behaviour, not ours. */
 #define _GNU_SOURCE
 #include "bpf.h"
+#include "renumber.h"
 
 #include <check.h>
 #include <errno.h>
@@ -918,6 +919,76 @@ START_TEST(test_libseccomp_filter)
 }
 END_TEST
 
+/* ---- renumbering (renumber.c) ---- */
+
+#define X86_64 AUDIT_ARCH_X86_64
+#define LD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0)
+#define LD_ARCH BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4)
+
+/* arch check, then 10 -> errno(10), 20 -> errno(20), else errno(1). */
+START_TEST(test_renumber_moves_a_syscall)
+{
+	struct sock_filter p[] = {
+		LD_ARCH, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, X86_64, 1, 0), RET_K(SECCOMP_RET_KILL_PROCESS),
+		LD_NR, BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 10, 0, 1), RET_K(ERRNO(10)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 20, 0, 1), RET_K(ERRNO(20)),
+		RET_K(ERRNO(1)),
+	};
+	struct renumbering r = { X86_64, 10, 500 };
+	ck_assert_int_eq(bpf_renumber(p, N(p), &r, 1), 0);
+	struct seccomp_data d = syscall_data(X86_64, 500);
+	ck_assert_uint_eq(run_ok(p, N(p), &d, NULL), ERRNO(10));
+	d = syscall_data(X86_64, 10);
+	ck_assert_uint_eq(run_ok(p, N(p), &d, NULL), ERRNO(1));
+	d = syscall_data(X86_64, 20);
+	ck_assert_uint_eq(run_ok(p, N(p), &d, NULL), ERRNO(20));
+	/* another arch's renumbering leaves this program alone */
+	struct renumbering other = { AUDIT_ARCH_I386, 20, 501 };
+	ck_assert_int_eq(bpf_renumber(p, N(p), &other, 1), 0);
+	d = syscall_data(X86_64, 20);
+	ck_assert_uint_eq(run_ok(p, N(p), &d, NULL), ERRNO(20));
+}
+END_TEST
+
+/* What the pass cannot account for, it refuses. */
+START_TEST(test_renumber_refuses)
+{
+	struct renumbering r = { X86_64, 10, 500 };
+	/* a split between stand-in and syscall (a binary tree) */
+	struct sock_filter split[] = {
+		LD_ARCH, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, X86_64, 1, 0), RET_K(0),
+		LD_NR, BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 100, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 10, 0, 1), RET_K(ERRNO(10)), RET_K(ERRNO(1)),
+	};
+	ck_assert_int_eq(bpf_renumber(split, N(split), &r, 1), -1);
+	/* the number compared before the arch is known */
+	struct sock_filter noarch[] = {
+		LD_NR, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 10, 0, 1), RET_K(ERRNO(10)), RET_K(ERRNO(1)),
+	};
+	ck_assert_int_eq(bpf_renumber(noarch, N(noarch), &r, 1), -1);
+	/* the real number already compared */
+	struct sock_filter taken[] = {
+		LD_ARCH, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, X86_64, 1, 0), RET_K(0),
+		LD_NR, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 500, 0, 1), RET_K(ERRNO(10)), RET_K(ERRNO(1)),
+	};
+	ck_assert_int_eq(bpf_renumber(taken, N(taken), &r, 1), -1);
+	/* arithmetic on the number */
+	struct sock_filter alu[] = {
+		LD_ARCH, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, X86_64, 1, 0), RET_K(0),
+		LD_NR, BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff), RET_K(0),
+	};
+	ck_assert_int_eq(bpf_renumber(alu, N(alu), &r, 1), -1);
+	/* paths that disagree on what the accumulator holds, then compare */
+	struct sock_filter mixed[] = {
+		LD_ARCH, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, X86_64, 1, 0), RET_K(0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 7, 0, 1), LD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 10, 0, 1), RET_K(ERRNO(10)), RET_K(ERRNO(1)),
+	};
+	ck_assert_int_eq(bpf_renumber(mixed, N(mixed), &r, 1), -1);
+}
+END_TEST
+
 static Suite *bpf_suite(void)
 {
 	Suite *s = suite_create("bpf");
@@ -960,6 +1031,11 @@ static Suite *bpf_suite(void)
 
 	tcase_add_test(real, test_libseccomp_filter);
 	suite_add_tcase(s, real);
+
+	TCase *renum = tcase_create("renumber");
+	tcase_add_test(renum, test_renumber_moves_a_syscall);
+	tcase_add_test(renum, test_renumber_refuses);
+	suite_add_tcase(s, renum);
 	return s;
 }
 
