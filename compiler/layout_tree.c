@@ -1,0 +1,349 @@
+/* Comparison trees and the node graph of the layout pass (layout_tree.h).
+ *
+ * The tree over a sorted run of intervals is found by dynamic programming
+ * over contiguous ranges: a range with one target costs nothing; else it
+ * is split by a threshold (jge), or a single-value interval at either end
+ * is tested with jeq, or, when all but single values share one target,
+ * those values are tested with a chain of jeq, hottest first. Each costs
+ * one comparison for every weight that passes through it. Splits are
+ * searched within Knuth's bound, so the search takes O(n^2); above
+ * DP_MAX intervals it gives way to splitting at the weighted median. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf.h"
+#include "layout_tree.h"
+
+#define NODES_MAX 65536     /* graph nodes, residuals and trees together */
+#define DP_MAX 1024         /* intervals for the O(n^2) search (Knuth's bound) */
+#define PEEL_MAX 6          /* hottest values tried as jeq before the tree */
+#define CHAIN_MAX 8         /* singletons in one jeq chain */
+
+static size_t node_hash(const struct gnode *g)
+{
+	size_t h = g->code * 0x9e3779b1u;
+	h = (h ^ g->k) * 0x85ebca6bu;
+	h = (h ^ (uint32_t)g->t) * 0xc2b2ae35u;
+	h = (h ^ (uint32_t)g->f) * 0x27d4eb2fu;
+	return h ^ (h >> 15);
+}
+
+static void rehash(struct graph *g)
+{
+	free(g->hash);
+	g->hcap = g->hcap ? g->hcap * 2 : 1024;
+	g->hash = malloc(g->hcap * sizeof(*g->hash));
+	memset(g->hash, 0xff, g->hcap * sizeof(*g->hash));
+	for (size_t i = 0; i < g->n; i++) {
+		size_t h = node_hash(&g->v[i]) & (g->hcap - 1);
+		while (g->hash[h] >= 0)
+			h = (h + 1) & (g->hcap - 1);
+		g->hash[h] = (int)i;
+	}
+}
+
+int cons(struct graph *g, uint16_t code, uint32_t k, int t, int f)
+{
+	if (BPF_CLASS(code) == BPF_JMP && t == f)
+		return t;   /* both ways lead to the same code */
+	if (t < 0 && BPF_CLASS(code) != BPF_RET)
+		return -1;  /* a failed successor */
+	struct gnode n = { code, k, t, f };
+	if ((g->n + 1) * 2 > g->hcap)
+		rehash(g);
+	size_t h = node_hash(&n) & (g->hcap - 1);
+	for (; g->hash[h] >= 0; h = (h + 1) & (g->hcap - 1)) {
+		const struct gnode *o = &g->v[g->hash[h]];
+		if (o->code == code && o->k == k && o->t == t && o->f == f)
+			return g->hash[h];
+	}
+	if (g->n >= NODES_MAX) {
+		g->full = 1;
+		return -1;
+	}
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 1024;
+		g->v = realloc(g->v, g->cap * sizeof(*g->v));
+	}
+	g->v[g->n] = n;
+	g->hash[h] = (int)g->n;
+	return (int)g->n++;
+}
+
+void graph_free(struct graph *g)
+{
+	free(g->v);
+	free(g->hash);
+}
+
+enum { CH_LEAF = -1, CH_PEEL_LO = -2, CH_PEEL_HI = -3, CH_CHAIN_LO = -4, CH_CHAIN_HI = -5 };
+
+struct dp {
+	const struct item *it;
+	size_t n;
+	double *w;      /* item weights, hot values peeled off */
+	double *pre;    /* prefix sums of w */
+	size_t *run;    /* run[i]: last index of the run of targets equal to it[i]'s */
+	double *cost;   /* n * n: expected comparisons for the range */
+	int *choice;    /* n * n: CH_* or the last index of the left half */
+	size_t *split;  /* n * n: the best split point found for the range */
+};
+
+static double range_w(const struct dp *d, size_t i, size_t j)
+{
+	return d->pre[j + 1] - d->pre[i];
+}
+
+static int singleton(const struct item *it)
+{
+	return it->lo == it->hi;
+}
+
+/* The cost of testing every singleton of [I, J] whose target is not that
+ * of BACK with jeq, hottest first, the rest going to BACK's target; or a
+ * negative value when that does not cover the range. */
+static double chain_cost(const struct dp *d, size_t i, size_t j, size_t back)
+{
+	double w[CHAIN_MAX];
+	size_t m = 0;
+	for (size_t x = i; x <= j; x++) {
+		if (d->it[x].target == d->it[back].target)
+			continue;
+		if (!singleton(&d->it[x]) || m == CHAIN_MAX)
+			return -1;
+		size_t y = m++;
+		for (; y > 0 && w[y - 1] < d->w[x]; y--)
+			w[y] = w[y - 1];
+		w[y] = d->w[x];
+	}
+	double cost = 0, rest = range_w(d, i, j);
+	for (size_t r = 0; r < m; r++) {
+		cost += (double)(r + 1) * w[r];
+		rest -= w[r];
+	}
+	return cost + (double)m * rest;
+}
+
+/* Fills cost and choice for one range, the smaller ranges being done. */
+static void dp_range(struct dp *d, size_t i, size_t j)
+{
+	size_t n = d->n, at = i * n + j;
+	d->split[at] = i;
+	if (d->run[i] >= j) {
+		d->cost[at] = 0;
+		d->choice[at] = CH_LEAF;
+		return;
+	}
+	double best = 1e300;
+	int choice = CH_LEAF;
+	/* Knuth's bound: the best split of [i, j] lies between those of
+	 * [i, j-1] and [i+1, j]. It holds exactly for plain search trees and
+	 * keeps the search O(n^2); the other choices are tried on top. */
+	size_t lo = d->split[i * n + j - 1], hi = d->split[(i + 1) * n + j];
+	if (hi >= j || hi < lo)
+		hi = j - 1;
+	for (size_t m = lo; m <= hi; m++) {
+		double c = d->cost[i * n + m] + d->cost[(m + 1) * n + j];
+		if (c < best) {
+			best = c;
+			choice = (int)m;
+			d->split[at] = m;
+		}
+	}
+	if (singleton(&d->it[i]) && d->cost[(i + 1) * n + j] < best) {
+		best = d->cost[(i + 1) * n + j];
+		choice = CH_PEEL_LO;
+	}
+	if (singleton(&d->it[j]) && d->cost[i * n + j - 1] < best) {
+		best = d->cost[i * n + j - 1];
+		choice = CH_PEEL_HI;
+	}
+	best += range_w(d, i, j);
+	double c = chain_cost(d, i, j, i);
+	if (c >= 0 && c < best) {
+		best = c;
+		choice = CH_CHAIN_LO;
+	}
+	c = chain_cost(d, i, j, j);
+	if (c >= 0 && c < best) {
+		best = c;
+		choice = CH_CHAIN_HI;
+	}
+	d->cost[at] = best;
+	d->choice[at] = choice;
+}
+
+/* Above DP_MAX intervals: split where the weight halves, O(n log n). */
+static void greedy_range(struct dp *d, size_t i, size_t j)
+{
+	size_t at = i * d->n + j;
+	if (d->run[i] >= j) {
+		d->choice[at] = CH_LEAF;
+		return;
+	}
+	double half = range_w(d, i, j) / 2;
+	size_t m = i;
+	while (m + 1 < j && range_w(d, i, m) < half)
+		m++;
+	d->choice[at] = (int)m;
+	greedy_range(d, i, m);
+	greedy_range(d, m + 1, j);
+}
+
+static void dp_solve(struct dp *d)
+{
+	size_t n = d->n;
+	d->pre[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		d->pre[i + 1] = d->pre[i] + d->w[i];
+	for (size_t i = n; i-- > 0;)
+		d->run[i] = i + 1 < n && d->it[i + 1].target == d->it[i].target ? d->run[i + 1] : i;
+	if (n > DP_MAX) {
+		greedy_range(d, 0, n - 1);
+		return;
+	}
+	for (size_t len = 1; len <= n; len++)
+		for (size_t i = 0; i + len <= n; i++)
+			dp_range(d, i, i + len - 1);
+}
+
+struct builder {
+	struct graph *g;
+	struct dp dp;
+};
+
+static int chain_nodes(struct builder *b, size_t i, size_t j, size_t back)
+{
+	const struct dp *d = &b->dp;
+	size_t idx[CHAIN_MAX], m = 0;
+	for (size_t x = i; x <= j; x++) {
+		if (d->it[x].target == d->it[back].target)
+			continue;
+		size_t y = m++;
+		for (; y > 0 && d->w[idx[y - 1]] < d->w[x]; y--)
+			idx[y] = idx[y - 1];
+		idx[y] = x;
+	}
+	int node = d->it[back].target;
+	for (size_t r = m; r-- > 0;)
+		node = cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[idx[r]].lo, d->it[idx[r]].target, node);
+	return node;
+}
+
+static int tree_nodes(struct builder *b, size_t i, size_t j)
+{
+	const struct dp *d = &b->dp;
+	int ch = d->choice[i * d->n + j];
+	switch (ch) {
+	case CH_LEAF:
+		return d->it[i].target;
+	case CH_PEEL_LO:
+		return cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[i].lo, d->it[i].target,
+			    tree_nodes(b, i + 1, j));
+	case CH_PEEL_HI:
+		return cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[j].lo, d->it[j].target,
+			    tree_nodes(b, i, j - 1));
+	case CH_CHAIN_LO:
+		return chain_nodes(b, i, j, i);
+	case CH_CHAIN_HI:
+		return chain_nodes(b, i, j, j);
+	}
+	size_t m = (size_t)ch;
+	int right = tree_nodes(b, m + 1, j);
+	return cons(b->g, BPF_JMP | BPF_JGE | BPF_K, d->it[m + 1].lo, right, tree_nodes(b, i, m));
+}
+
+size_t item_of(const struct item *it, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (it[mid].lo <= x)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int by_weight(const void *x, const void *y)
+{
+	const struct hot *a = x, *b = y;
+	return a->w > b->w ? -1 : a->w < b->w;
+}
+
+static int by_value(const void *x, const void *y)
+{
+	const struct hot *a = x, *b = y;
+	return a->value < b->value ? -1 : a->value > b->value;
+}
+
+/* One entry per value (names that share a number on an arch add up),
+ * hottest first. Returns the new count. */
+static size_t merge_hot(struct hot *hot, size_t n)
+{
+	size_t m = 0;
+	qsort(hot, n, sizeof(*hot), by_value);
+	for (size_t i = 0; i < n; i++) {
+		if (m && hot[m - 1].value == hot[i].value)
+			hot[m - 1].w += hot[i].w;
+		else
+			hot[m++] = hot[i];
+	}
+	qsort(hot, m, sizeof(*hot), by_weight);
+	return m;
+}
+
+/* Solves the tree for IT with the first K of HOT peeled off as jeq; returns
+ * its expected cost (the jeqs included). */
+static double solve_peeled(struct dp *d, const struct hot *hot, size_t k)
+{
+	double peeled = 0, cost = 0, total = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		d->w[i] = d->it[i].w;
+		total += d->w[i];
+	}
+	for (size_t r = 0; r < k; r++) {
+		double *w = &d->w[item_of(d->it, d->n, hot[r].value)];
+		*w = *w > hot[r].w ? *w - hot[r].w : 0;
+		cost += (double)(r + 1) * hot[r].w;
+		peeled += hot[r].w;
+	}
+	dp_solve(d);
+	return cost + (double)k * (total - peeled) + (d->n > DP_MAX ? total : d->cost[d->n - 1]);
+}
+
+/* The comparison tree over IT (sorted, covering the 32-bit range), with
+ * the best number of HOT values tested first: a graph node, or -1. */
+int build_tree(struct graph *g, const struct item *it, size_t n, struct hot *hot, size_t nhot)
+{
+	struct builder b = { g, { it, n, NULL, NULL, NULL, NULL, NULL, NULL } };
+	b.dp.w = malloc(n * sizeof(double));
+	b.dp.pre = malloc((n + 1) * sizeof(double));
+	b.dp.run = malloc(n * sizeof(size_t));
+	b.dp.cost = malloc(n * n * sizeof(double));
+	b.dp.choice = malloc(n * n * sizeof(int));
+	b.dp.split = malloc(n * n * sizeof(size_t));
+	nhot = merge_hot(hot, nhot);
+	size_t best_k = 0;
+	double best = 1e300;
+	for (size_t k = 0; k <= PEEL_MAX && k <= nhot; k++) {
+		double c = solve_peeled(&b.dp, hot, k);
+		if (c < best - 1e-12) {
+			best = c;
+			best_k = k;
+		}
+	}
+	solve_peeled(&b.dp, hot, best_k);
+	int node = tree_nodes(&b, 0, n - 1);
+	for (size_t r = best_k; r-- > 0 && node >= 0;)
+		node = cons(g, BPF_JMP | BPF_JEQ | BPF_K, hot[r].value,
+			    it[item_of(it, n, hot[r].value)].target, node);
+	free(b.dp.w);
+	free(b.dp.pre);
+	free(b.dp.run);
+	free(b.dp.cost);
+	free(b.dp.choice);
+	free(b.dp.split);
+	return node;
+}
