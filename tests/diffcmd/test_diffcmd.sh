@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# End-to-end tests of `sysfence diff`: each case diffs two versions of a
+# policy and checks the changes reported (JSON lines), the exit status,
+# and that every witness really shows the change: `sysfence sim` is run on
+# the witness against both sides and must print the old and new actions.
+# Usage: test_diffcmd.sh SYSFENCE
+set -u
+SF=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok()  { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+# A policy with one varying line: policy NAME 'RULES' (arches x86_64).
+policy() {
+	printf 'policy app {\n    arch %s;\n    default errno(EPERM);\n    allow read, close, exit_group;\n%s\n}\n' \
+		"${ARCH:-x86_64}" "$2" > "$T/$1.policy"
+}
+
+# diff OLD NEW [OPTS]: JSON output in $T/out, status in $rc.
+diff_json() {
+	"$SF" diff "$@" --format=json > "$T/out" 2> "$T/err"
+	rc=$?
+}
+
+# Every line parses; prints the field values of the changes: FIELD...
+jq_changes() {
+	python3 - "$T/out" "$@" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+objs = [json.loads(l) for l in lines]
+assert objs and objs[-1].get("summary") is True, "no summary line"
+for o in objs[:-1]:
+    vals = []
+    for path in sys.argv[2:]:
+        v = o
+        for k in path.split("."):
+            v = v.get(k, "-") if isinstance(v, dict) else "-"
+        vals.append(str(v))
+    print(" ".join(vals))
+PY
+}
+
+nchanges() { jq_changes kind | wc -l; }
+
+# Re-runs every witness in $T/out through `sim` on OLD and NEW and checks
+# the actions the diff reported.
+witnesses_real() {
+	local old=$1 new=$2 ok=1 n=0 arch sys args oa na got
+	while IFS='|' read -r arch sys args oa na; do
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		got=$("$SF" sim "$old" --arch "$arch" "$sys" $args | sed -n 's/^action: //p')
+		[ "$got" = "$oa" ] || { echo "  sim $old $sys $args: $got, diff said $oa"; ok=0; }
+		# shellcheck disable=SC2086
+		got=$("$SF" sim "$new" --arch "$arch" "$sys" $args | sed -n 's/^action: //p')
+		[ "$got" = "$na" ] || { echo "  sim $new $sys $args: $got, diff said $na"; ok=0; }
+	done < <(python3 - "$T/out" <<'PY'
+import json, sys
+for l in open(sys.argv[1]).read().splitlines():
+    o = json.loads(l)
+    if o.get("summary"):
+        continue
+    args = " ".join("%s=%d" % kv for kv in o["args"].items())
+    print("|".join([o["arch"], o["syscall"], args, o["old"]["action"], o["new"]["action"]]))
+PY
+)
+	[ $ok = 1 ] && [ $n -gt 0 ]
+}
+
+# ---- one rule widened: exactly that rule, exit 1 ----
+policy old '    allow write if fd == 1;'
+policy new '    allow write if fd <= 2;'
+diff_json "$T/old.policy" "$T/new.policy"
+check "widening exits 1" test $rc -eq 1
+check "widening: exactly one change" test "$(nchanges)" -eq 1
+check "widening: kind, syscall, new rule's line" \
+	test "$(jq_changes kind syscall new.line new.decided_by old.decided_by)" = "widened write 5 rule default"
+w=$(jq_changes args.fd)
+check "widening: witness fd is 0 or 2 (got $w)" test "$w" = 0 -o "$w" = 2
+check "widening: the witness is real (sim)" witnesses_real "$T/old.policy" "$T/new.policy"
+"$SF" diff "$T/old.policy" "$T/new.policy" > "$T/text"
+check "text names the new rule with its location" grep -q "new.policy:5:5: allow write if fd <= 2;" "$T/text"
+check "text shows the witness" grep -Eq "witness: write\(fd=(0|2)\)" "$T/text"
+
+# ---- narrowed: reported, exit 0 ----
+diff_json "$T/new.policy" "$T/old.policy"
+check "narrowing exits 0" test $rc -eq 0
+check "narrowing reported" test "$(jq_changes kind)" = "narrowed"
+check "narrowing: the witness is real (sim)" witnesses_real "$T/new.policy" "$T/old.policy"
+
+# ---- a refactor: rules moved into rulesets, split, reordered ----
+cat > "$T/refactor.policy" <<'P'
+ruleset out {
+    allow write if fd == 0;
+    allow write if fd == 2 || fd == 1;
+}
+ruleset life { allow exit_group; }
+policy app {
+    arch x86_64;
+    use out;
+    allow close;
+    use life;
+    default errno(EPERM);
+    allow read;
+}
+P
+diff_json "$T/new.policy" "$T/refactor.policy"
+check "refactor: no change, exit 0" test $rc -eq 0 -a "$(nchanges)" -eq 0
+check "refactor: the comparison is exact" grep -q '"exact":true' "$T/out"
+diff_json "$T/refactor.policy" "$T/new.policy"
+check "refactor, the other way: no change" test $rc -eq 0 -a "$(nchanges)" -eq 0
+
+# ---- a newly allowed syscall, an action changed, a syscall denied ----
+policy more "    allow socket if domain == AF_INET6 && (type & 0xf) == SOCK_STREAM;
+    errno(ENOSYS) mkdir;"
+policy more_old "    allow write if fd == 1;"
+diff_json "$T/more_old.policy" "$T/more.policy"
+check "new syscall: exit 1" test $rc -eq 1
+check "kinds: newly allowed socket, action changed mkdir, newly denied write" \
+	test "$(jq_changes kind syscall | sort | tr '\n' ,)" = "action changed mkdir,newly allowed socket,newly denied write,"
+check "socket's witness is AF_INET6, SOCK_STREAM" \
+	test "$(jq_changes syscall args.domain args.type | grep ^socket)" = "socket 10 1"
+check "mkdir: errno(1) -> errno(38)" \
+	grep -q '"old":{"action":"errno(1)".*"new":{"action":"errno(38)"' "$T/out"
+check "all witnesses are real (sim)" witnesses_real "$T/more_old.policy" "$T/more.policy"
+
+# ---- masks: the witness needs bits from two comparisons ----
+policy m_old '    allow fcntl if (cmd & 0xf0) == 0x10;'
+policy m_new '    allow fcntl if (cmd & 0xf0) == 0x10 || ((cmd & 0xf0) == 0x20 && (cmd & 0x0f) == 1);'
+diff_json "$T/m_old.policy" "$T/m_new.policy"
+check "masked widening found exactly (cmd=0x21)" test "$(jq_changes kind args.cmd)" = "widened 33"
+check "masked witness is real (sim)" witnesses_real "$T/m_old.policy" "$T/m_new.policy"
+
+# ---- .bpf against a source ----
+"$SF" compile "$T/old.policy" -o "$T/old.bpf"
+diff_json "$T/old.bpf" "$T/new.policy"
+check ".bpf vs source: exit 1, one widening of write" \
+	test $rc -eq 1 -a "$(jq_changes kind syscall old.decided_by)" = "widened write filter"
+check ".bpf vs source: the witness is real (sim)" witnesses_real "$T/old.bpf" "$T/new.policy"
+check ".bpf vs source: not claimed exact" grep -q '"exact":false' "$T/out"
+diff_json "$T/old.bpf" "$T/old.policy"
+check ".bpf vs its own source: no change" test $rc -eq 0 -a "$(nchanges)" -eq 0
+"$SF" compile "$T/new.policy" -o "$T/new.bpf"
+diff_json "$T/new.bpf" "$T/old.bpf"
+check ".bpf vs .bpf: the narrowing" test $rc -eq 0 -a "$(jq_changes kind syscall)" = "narrowed write"
+
+printf 'policy app {\n    arch x86_64;\n    default errno(EPERM);\n    allow 1003;\n}\n' > "$T/raw.policy"
+"$SF" compile "$T/raw.policy" -o "$T/raw.bpf"
+diff_json "$T/old.bpf" "$T/raw.bpf"
+check ".bpf vs .bpf: a number the tables do not know" \
+	test $rc -eq 1 -a "$(jq_changes kind syscall | grep 1003)" = "newly allowed 1003"
+
+# ---- what counts as allowing: notify may run the syscall, log does ----
+policy n_old '    allow write if fd == 1;
+    allow getpid;'
+policy n_new '    allow write if fd == 1;
+    log getpid;
+    notify mkdir;'
+diff_json "$T/n_old.policy" "$T/n_new.policy"
+check "notify counts as allowing, allow -> log is an action change" \
+	test $rc -eq 1 -a "$(jq_changes kind syscall new.action | sort | tr '\n' ,)" = "action changed getpid log,newly allowed mkdir notify,"
+
+# ---- --arch ----
+ARCH="x86_64, aarch64" policy a_old '    allow write if fd == 1;'
+ARCH="x86_64, aarch64" policy a_new '    allow write if fd == 1;
+    allow getpid;'
+diff_json "$T/a_old.policy" "$T/a_new.policy"
+check "two arches: one change each" test "$(jq_changes arch syscall | sort | tr '\n' ,)" = "aarch64 getpid,x86_64 getpid,"
+diff_json "$T/a_old.policy" "$T/a_new.policy" --arch aarch64
+check "--arch aarch64: only aarch64" test "$(jq_changes arch syscall | tr '\n' ,)" = "aarch64 getpid,"
+check "--arch: witnesses are real (sim)" witnesses_real "$T/a_old.policy" "$T/a_new.policy"
+
+# ---- a changed default: one block for all the syscalls ----
+sed 's/default errno(EPERM)/default kill_process/' "$T/old.policy" > "$T/kill.policy"
+"$SF" diff "$T/old.policy" "$T/kill.policy" > "$T/text"
+rc=$?
+check "changed default: exit 0, one grouped block" \
+	test $rc -eq 0 -a "$(grep -c '^action changed: [0-9]* syscalls on x86_64' "$T/text")" -eq 1
+
+# ---- bad input: located diagnostic, exit 2, nothing on stdout ----
+printf 'policy p {\n    allow nosuchcall;\n}\n' > "$T/bad.policy"
+"$SF" diff "$T/old.policy" "$T/bad.policy" > "$T/out" 2> "$T/err"
+rc=$?
+check "bad source: exit 2" test $rc -eq 2
+check "bad source: file:line:col diagnostic" grep -q "bad.policy:2:11: error:" "$T/err"
+check "bad source: no output" test ! -s "$T/out"
+printf 'garbage' > "$T/bad.bpf"
+"$SF" diff "$T/bad.bpf" "$T/old.policy" > "$T/out" 2> "$T/err"
+check "bad .bpf: exit 2 with a reason" test $? -eq 2 -a -s "$T/err"
+"$SF" diff "$T/old.policy" > /dev/null 2>&1
+check "one file: usage, exit 2" test $? -eq 2
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
