@@ -8,7 +8,10 @@
  * cost is the number of BPF instructions the interpreter executes,
  * weighted by how often each syscall occurs: it is what the kernel runs
  * per syscall, and unlike time it does not depend on machine load.
- * Usage: bench_mix MIX.tsv */
+ * With PROFILE (an strace -c table of the same mix) the candidate is also
+ * compiled with --profile; "libseccomp tree" is sysfence without its
+ * layout pass (libseccomp's binary tree).
+ * Usage: bench_mix MIX.tsv [PROFILE] */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/audit.h>
@@ -21,6 +24,7 @@
 
 #include "bpf.h"
 #include "compilation.h"
+#include "profile.h"
 
 struct entry {
 	int nr;
@@ -89,10 +93,24 @@ static struct sock_filter *baseline(size_t *len)
 	return p;
 }
 
+/* Compiles the mix policy at PATH with OPTS and measures it; prints a row. */
+static int candidate(const char *path, const struct unit_options *opts, const char *label,
+		     struct cost *c)
+{
+	struct compilation comp;
+	int rc = compilation_run(&comp, opts, path, NULL, 1u << ARCH_X86_64, stderr);
+	if (!rc)
+		rc = measure(comp.filter.insns, comp.filter.len, c);
+	if (!rc)
+		printf("%-34s %8.2f %5zu %7zu\n", label, c->mean, c->max, c->len);
+	compilation_free(&comp);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2 || read_mix(argv[1])) {
-		fprintf(stderr, "usage: bench_mix MIX.tsv\n");
+	if (argc < 2 || argc > 3 || read_mix(argv[1])) {
+		fprintf(stderr, "usage: bench_mix MIX.tsv [PROFILE]\n");
 		return 2;
 	}
 	char path[] = "/tmp/sysfence-bench-XXXXXX";
@@ -103,23 +121,27 @@ int main(int argc, char **argv)
 		fprintf(f, "  allow %s;\n", mix[i].name);
 	fprintf(f, "}\n");
 	fclose(f);
-	struct unit_options opts = { 0 };
-	struct compilation c;
-	int rc = compilation_run(&c, &opts, path, NULL, 1u << ARCH_X86_64, stderr);
-	unlink(path);
+	struct unit_options opts = { 0 }, tree = { .libseccomp_layout = 1 }, prof = { 0 };
 	size_t blen = 0;
 	struct sock_filter *b = baseline(&blen);
-	struct cost base, ours;
-	if (rc || !b || measure(b, blen, &base) || measure(c.filter.insns, c.filter.len, &ours)) {
+	struct cost base, ours, other;
+	printf("syscall mix: %zu syscalls, x86_64, default errno(EPERM)\n", nmix);
+	printf("%-34s %8s %5s %7s\n", "filter", "mean", "max", "insns");
+	int rc = !b || measure(b, blen, &base);
+	if (!rc)
+		printf("%-34s %8.2f %5zu %7zu\n", "libseccomp default (baseline)", base.mean, base.max, base.len);
+	rc = rc || candidate(path, &tree, "sysfence, libseccomp tree", &other) ||
+	     candidate(path, &opts, "sysfence (built-in prior)", &ours);
+	if (!rc && argc == 3) {
+		prof.profile = profile_load(argv[2]);
+		rc = !prof.profile || candidate(path, &prof, "sysfence --profile", &other);
+	}
+	unlink(path);
+	if (rc) {
 		fprintf(stderr, "bench_mix: a filter failed to build or to allow the mix\n");
 		return 1;
 	}
-	printf("syscall mix: %zu syscalls, x86_64, default errno(EPERM)\n", nmix);
-	printf("%-34s %8s %5s %7s\n", "filter", "mean", "max", "insns");
-	printf("%-34s %8.2f %5zu %7zu\n", "libseccomp default (baseline)", base.mean, base.max, base.len);
-	printf("%-34s %8.2f %5zu %7zu\n", "sysfence", ours.mean, ours.max, ours.len);
 	printf("ratio (sysfence / baseline): %.3f mean instructions per syscall\n", ours.mean / base.mean);
 	free(b);
-	compilation_free(&c);
 	return 0;
 }
