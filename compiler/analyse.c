@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "quiet.h"
 
 #define DNF_LIMIT 4096
 
@@ -52,16 +53,28 @@ static const char *sys_name(const struct rule *r)
 	return buf;
 }
 
-static void note_chain(struct analysis *an, const struct use_chain *c)
+void policy_note_chain(struct diag *d, const struct use_chain *c)
 {
 	if (!c)
 		return;
-	note_chain(an, c->outer);
+	policy_note_chain(d, c->outer);
 	if (c->ref->qualifier)
-		diag_note(an->u->diag, c->ref->loc, "brought in by 'use %s.%s' here",
+		diag_note(d, c->ref->loc, "brought in by 'use %s.%s' here",
 			  c->ref->qualifier, c->ref->name);
 	else
-		diag_note(an->u->diag, c->ref->loc, "brought in by 'use %s' here", c->ref->name);
+		diag_note(d, c->ref->loc, "brought in by 'use %s' here", c->ref->name);
+}
+
+static void note_chain(struct analysis *an, const struct use_chain *c)
+{
+	policy_note_chain(an->u->diag, c);
+}
+
+/* The @quiet annotations that apply to rule R. */
+static void rule_scope(const struct analysis *an, const struct rule *r,
+		       struct quiet *scope[QUIET_SCOPE_MAX])
+{
+	quiet_scope(scope, an->pb->policy, r->stmt, r->chain);
 }
 
 static void note_rule(struct analysis *an, const struct rule *r, const char *which)
@@ -91,8 +104,10 @@ static int prepare(struct analysis *an, struct rule *r)
 	}
 	r->dnf.n = n;
 	if (n == 0) {
-		diag_warning(an->u->diag, r->stmt->cond->loc,
-			     "condition can never hold; the rule for '%s' has no effect", sys_name(r));
+		struct quiet *scope[QUIET_SCOPE_MAX];
+		rule_scope(an, r, scope);
+		diag_warning_id(an->u->diag, scope, r->stmt->cond->loc, "never-holds",
+				"condition can never hold; the rule for '%s' has no effect", sys_name(r));
 		r->dropped = 1;
 	}
 	return 0;
@@ -203,9 +218,11 @@ static void analyse_group(struct analysis *an, struct rule **r, size_t n)
 		if (r[i]->dropped)
 			continue;
 		if (r[i]->action == an->pb->default_action) {
-			diag_warning(an->u->diag, r[i]->sys->loc,
-				     "rule for '%s' has the policy's default action (%s) and is dropped",
-				     sys_name(r[i]), bpf_action_str(r[i]->action, buf, sizeof(buf)));
+			struct quiet *scope[QUIET_SCOPE_MAX];
+			rule_scope(an, r[i], scope);
+			diag_warning_id(an->u->diag, scope, r[i]->sys->loc, "shadowed-by-default",
+					"rule for '%s' has the policy's default action (%s) and is dropped",
+					sys_name(r[i]), bpf_action_str(r[i]->action, buf, sizeof(buf)));
 			note_chain(an, r[i]->chain);
 			r[i]->dropped = 1;
 			continue;

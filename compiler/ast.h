@@ -76,6 +76,7 @@ struct name_ref {
 	const char *qualifier;        /* import stem or alias, or NULL */
 	const char *name;
 	struct ruleset *target;       /* resolved */
+	const struct stmt *stmt;      /* the `use` statement it is part of */
 };
 
 enum stmt_kind { STMT_USE, STMT_RULE, STMT_DEFAULT, STMT_ARCH };
@@ -89,6 +90,7 @@ struct arch_ref {
 struct stmt {
 	enum stmt_kind kind;
 	struct loc loc;
+	struct quiet *quiet;          /* @quiet annotations written before it */
 	/* USE */
 	struct name_ref *uses;
 	size_t nuses;
@@ -107,6 +109,7 @@ struct ruleset {
 	const char *name;
 	struct loc loc;
 	int is_policy;
+	struct quiet *quiet;          /* @quiet: applies to everything inside */
 	struct policy_file *file;
 	struct ptrvec stmts;          /* struct stmt * */
 	/* resolution bookkeeping for `use` cycle detection */
@@ -131,6 +134,7 @@ struct import {
 	struct loc loc;
 	const char *path;             /* as written */
 	const char *alias;            /* NULL: the file stem */
+	struct quiet *quiet;
 	struct policy_file *target;   /* resolved */
 };
 

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "layout.h"
 #include "renumber.h"
 #include "tables.h"
 
@@ -471,6 +472,75 @@ static scmp_filter_ctx arch_context(struct unit *u, const struct policy_build *p
 	return NULL;
 }
 
+/* LOW's chains as items to add, in source order, with the number to hand
+ * libseccomp for each rule (by the rule's index in LOW). */
+static size_t collect_items(struct unit *u, const struct arch_lowering *low,
+			    struct add_item **items, int **nrs)
+{
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < low->n; i++)
+		n += low->rules[i].nchains;
+	*items = arena_alloc(u->arena, (n + 1) * sizeof(**items));
+	*nrs = arena_alloc(u->arena, (low->n + 1) * sizeof(**nrs));
+	for (size_t i = 0; i < low->n; i++) {
+		(*nrs)[i] = scmp_number(low->rules[i].rule, low->arch);
+		for (size_t c = 0; c < low->rules[i].nchains; c++, k++)
+			(*items)[k] = (struct add_item){ &low->rules[i], &low->rules[i].chains[c], k };
+	}
+	return n;
+}
+
+/* A fresh context for LOW's arch holding ITEMS in their order. NULL with
+ * *FAILED set when libseccomp refused (diagnosed). */
+static scmp_filter_ctx fill_context(struct unit *u, const struct policy_build *pb,
+				    const struct arch_lowering *low, const struct add_item *items,
+				    size_t n, const int *nrs, int *failed)
+{
+	int a = low->arch;
+	scmp_filter_ctx ctx = new_context(u, pb, a);
+	if (!ctx) {
+		*failed = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct scmp_arg_cmp cmps[6];
+		const struct lrule *lr = items[i].lr;
+		for (int j = 0; j < items[i].ch->n; j++)
+			to_scmp(&items[i].ch->c[j], &cmps[j]);
+		int rc = seccomp_rule_add_exact_array(ctx, lr->rule->action, nrs[lr - low->rules],
+						      (unsigned)items[i].ch->n, cmps);
+		if (rc) {
+			diag_error(u->diag, lr->rule->sys->loc,
+				   "libseccomp rejected the rule for '%s' on %s: %s",
+				   rule_sys_name(lr->rule, a), arch_table[a].name, strerror(-rc));
+			seccomp_release(ctx);
+			*failed = 1;
+			return NULL;
+		}
+	}
+	return ctx;
+}
+
+/* Exports CTX, moves stand-ins into place, and checks PROBES: the first
+ * probe it gets wrong (PROBES->v when the program cannot be run or
+ * renumbered), NULL when it is faithful, or NULL with *INSNS NULL when it
+ * is too large to run (backend_build refuses it). */
+static const struct probe *export_checked(struct unit *u, const struct policy_build *pb,
+					  scmp_filter_ctx ctx, const struct probes *probes,
+					  struct sock_filter **insns, size_t *len, uint32_t *got)
+{
+	size_t bytes = 0;
+	*insns = export_to_memory(u, ctx, 0, &bytes);
+	*len = bytes / sizeof(**insns);
+	if (!*insns || bpf_renumber(*insns, *len, standins.v, standins.n))
+		return probes->v;
+	if (*len > BPF_MAX_INSNS) {
+		*insns = NULL;
+		return NULL;
+	}
+	return check_probes(pb, *insns, *len, probes, got);
+}
+
 /* Adds LOW's chains to a fresh context in each order in turn until the
  * program agrees with the policy on every probe. *FAILED is set when
  * libseccomp refused outright (already diagnosed). */
@@ -478,51 +548,19 @@ static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
 				  const struct arch_lowering *low, const struct probes *probes,
 				  const struct probe **first_bad, uint32_t *first_got, int *failed)
 {
-	int a = low->arch;
-	size_t n = 0;
-	for (size_t i = 0; i < low->n; i++)
-		n += low->rules[i].nchains;
-	struct add_item *items = arena_alloc(u->arena, (n + 1) * sizeof(*items));
-	int *nrs = arena_alloc(u->arena, (low->n + 1) * sizeof(*nrs));
-	size_t k = 0;
-	for (size_t i = 0; i < low->n; i++) {
-		nrs[i] = scmp_number(low->rules[i].rule, a);
-		for (size_t c = 0; c < low->rules[i].nchains; c++, k++)
-			items[k] = (struct add_item){ &low->rules[i], &low->rules[i].chains[c], k };
-	}
+	struct add_item *items;
+	int *nrs;
+	size_t n = collect_items(u, low, &items, &nrs);
 	for (int k = 0; k < ORDER_COUNT; k++) {
 		sort_order = (enum add_order)k;
 		qsort(items, n, sizeof(*items), by_order);
-		scmp_filter_ctx ctx = new_context(u, pb, a);
+		scmp_filter_ctx ctx = fill_context(u, pb, low, items, n, nrs, failed);
 		if (!ctx)
 			return NULL;
-		/* add_items finds each item's syscall number by its rule's index */
-		for (size_t i = 0; i < n; i++) {
-			struct scmp_arg_cmp cmps[6];
-			const struct lrule *lr = items[i].lr;
-			for (int j = 0; j < items[i].ch->n; j++)
-				to_scmp(&items[i].ch->c[j], &cmps[j]);
-			int rc = seccomp_rule_add_exact_array(ctx, lr->rule->action, nrs[lr - low->rules],
-							      (unsigned)items[i].ch->n, cmps);
-			if (rc) {
-				diag_error(u->diag, lr->rule->sys->loc,
-					   "libseccomp rejected the rule for '%s' on %s: %s",
-					   rule_sys_name(lr->rule, a), arch_table[a].name, strerror(-rc));
-				seccomp_release(ctx);
-				*failed = 1;
-				return NULL;
-			}
-		}
-		size_t bytes = 0;
-		struct sock_filter *insns = export_to_memory(u, ctx, 0, &bytes);
+		struct sock_filter *insns;
+		size_t len;
 		uint32_t got = 0;
-		const struct probe *bad = probes->v;
-		if (insns && bytes / sizeof(*insns) > BPF_MAX_INSNS)
-			bad = NULL;   /* too large to run: backend_build refuses it */
-		else if (insns && bpf_renumber(insns, bytes / sizeof(*insns), standins.v, standins.n))
-			bad = probes->v;   /* cannot be renumbered: count as unfaithful */
-		else if (insns)
-			bad = check_probes(pb, insns, bytes / sizeof(*insns), probes, &got);
+		const struct probe *bad = export_checked(u, pb, ctx, probes, &insns, &len, &got);
 		if (!bad)
 			return ctx;
 		if (!*first_bad) {
@@ -534,33 +572,92 @@ static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
 	return NULL;
 }
 
-static int build_filter(struct unit *u, const struct policy_build *pb,
-			const struct arch_lowering low[ARCH_COUNT], struct filter *out)
+/* Replaces libseccomp's program by layout.c's faster one with the same
+ * meaning, which must pass the same probes; the PFC text stays
+ * libseccomp's. */
+static void relayout(struct unit *u, const struct policy_build *pb, const struct probes *probes,
+		     struct filter *f)
 {
-	scmp_filter_ctx merged = NULL;
-	struct probes probes = { 0 };
+	struct sock_filter *insns;
+	size_t len;
+	uint32_t got;
+	if (u->opts->libseccomp_layout ||
+	    layout_program(u->arena, f->insns, f->len, u->opts->profile, &insns, &len) ||
+	    check_probes(pb, insns, len, probes, &got))
+		return;
+	f->insns = insns;
+	f->len = len;
+}
+
+/* The common case in one pass: every arch's rules in source order, one
+ * merged context, one export, all probes checked at once. Returns 1 with
+ * *MERGED and OUT's program set and the probes added to ALL when that
+ * program is faithful,
+ * 0 to take the careful way (each arch on its own, other orders and
+ * forms), -1 when libseccomp refused a rule (diagnosed). */
+static int first_try(struct unit *u, const struct policy_build *pb,
+		     const struct arch_lowering low[ARCH_COUNT], struct probes *all,
+		     scmp_filter_ctx *merged, struct filter *out)
+{
+	struct probes ps = { 0 };
+	scmp_filter_ctx m = NULL;
 	int failed = 0;
-	memset(out, 0, sizeof(*out));
-	if (choose_standins(u, pb, low))
-		return -1;
-	/* A stand-in's own number must now get what the policy says for it. */
-	for (size_t i = 0; i < standins.n; i++) {
-		struct probe p = { standins.v[i].audit_arch, standins.v[i].from, { 0 }, NULL };
-		probe_add(u, &probes, &p);
+	for (size_t i = 0; i < all->n; i++)
+		probe_add(u, &ps, &all->v[i]);
+	for (int a = 0; a < ARCH_COUNT && !failed; a++) {
+		if (!(pb->arch_mask & (1u << a)))
+			continue;
+		const struct arch_lowering *form = masked_first ? masked_only(u, &low[a]) : &low[a];
+		if (!form)
+			form = &low[a];
+		make_probes(u, &low[a], &ps);
+		struct add_item *items;
+		int *nrs;
+		size_t n = collect_items(u, form, &items, &nrs);
+		scmp_filter_ctx ctx = fill_context(u, pb, form, items, n, nrs, &failed);
+		if (ctx && !m)
+			m = ctx;
+		else if (ctx && seccomp_merge(m, ctx)) {
+			seccomp_release(ctx);
+			failed = 2;   /* let the careful way say why */
+		}
 	}
+	struct sock_filter *insns = NULL;
+	size_t len;
+	uint32_t got;
+	if (!failed && m && !export_checked(u, pb, m, &ps, &insns, &len, &got) && insns) {
+		for (size_t i = all->n; i < ps.n; i++)
+			probe_add(u, all, &ps.v[i]);
+		*merged = m;
+		out->insns = insns;
+		out->len = len;
+		return 1;
+	}
+	seccomp_release(m);
+	return failed == 1 ? -1 : 0;
+}
+
+/* Each arch on its own, trying other orders and forms where libseccomp
+ * got one wrong, then merged and exported. Returns 0 with OUT's program
+ * and *MERGED set, or -1 (diagnosed). */
+static int careful_way(struct unit *u, const struct policy_build *pb,
+		       const struct arch_lowering low[ARCH_COUNT], struct probes *probes,
+		       scmp_filter_ctx *merged, struct filter *out)
+{
+	int failed = 0;
 	for (int a = 0; a < ARCH_COUNT; a++) {
 		if (!(pb->arch_mask & (1u << a)))
 			continue;
-		scmp_filter_ctx ctx = arch_context(u, pb, &low[a], &probes);
+		scmp_filter_ctx ctx = arch_context(u, pb, &low[a], probes);
 		if (!ctx) {
 			failed = 1;
 			continue;
 		}
-		if (!merged) {
-			merged = ctx;
+		if (!*merged) {
+			*merged = ctx;
 			continue;
 		}
-		int rc = seccomp_merge(merged, ctx);
+		int rc = seccomp_merge(*merged, ctx);
 		if (rc) {
 			diag_error(u->diag, pb->policy->loc, "libseccomp cannot merge the %s filter: %s",
 				   arch_table[a].name, strerror(-rc));
@@ -568,19 +665,15 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 			failed = 1;
 		}
 	}
-	if (failed || !merged) {
-		seccomp_release(merged);
+	if (failed || !*merged)
 		return -1;
-	}
 	size_t bytes = 0;
-	out->insns = export_to_memory(u, merged, 0, &bytes);
-	out->pfc = export_to_memory(u, merged, 1, &out->pfc_len);
-	seccomp_release(merged);
-	if (!out->insns || !out->pfc) {
+	out->insns = export_to_memory(u, *merged, 0, &bytes);
+	out->len = bytes / sizeof(struct sock_filter);
+	if (!out->insns) {
 		diag_error(u->diag, pb->policy->loc, "libseccomp could not export the filter");
 		return -1;
 	}
-	out->len = bytes / sizeof(struct sock_filter);
 	if (bpf_renumber(out->insns, out->len, standins.v, standins.n)) {
 		diag_error(u->diag, pb->policy->loc,
 			   "cannot move the rules of syscalls libseccomp does not know into place in policy '%s'",
@@ -594,11 +687,40 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 		return -1;
 	}
 	uint32_t got;
-	const struct probe *bad = check_probes(pb, out->insns, out->len, &probes, &got);
+	const struct probe *bad = check_probes(pb, out->insns, out->len, probes, &got);
 	if (bad) {
 		report_unfaithful(u, pb, policy_arch_of(bad->audit_arch, bad->nr), bad, got);
 		return -1;
 	}
+	return 0;
+}
+
+static int build_filter(struct unit *u, const struct policy_build *pb,
+			const struct arch_lowering low[ARCH_COUNT], struct filter *out)
+{
+	scmp_filter_ctx merged = NULL;
+	struct probes probes = { 0 };
+	memset(out, 0, sizeof(*out));
+	if (choose_standins(u, pb, low))
+		return -1;
+	/* A stand-in's own number must now get what the policy says for it. */
+	for (size_t i = 0; i < standins.n; i++) {
+		struct probe p = { standins.v[i].audit_arch, standins.v[i].from, { 0 }, NULL };
+		probe_add(u, &probes, &p);
+	}
+	int first = first_try(u, pb, low, &probes, &merged, out);
+	if (first < 0 || (!first && careful_way(u, pb, low, &probes, &merged, out))) {
+		seccomp_release(merged);
+		return -1;
+	}
+	/* PFC only when asked for: an export costs as much as building. */
+	out->pfc = u->opts->want_pfc ? export_to_memory(u, merged, 1, &out->pfc_len) : "";
+	seccomp_release(merged);
+	if (!out->pfc) {
+		diag_error(u->diag, pb->policy->loc, "libseccomp could not export the filter");
+		return -1;
+	}
+	relayout(u, pb, &probes, out);
 	return 0;
 }
 

@@ -97,6 +97,68 @@ struct argset argset_intersect(struct arena *a, struct argset x, struct argset y
 	return tb_done(&b);
 }
 
+static int by_mask_value(const void *x, const void *y)
+{
+	const struct term *p = x, *q = y;
+	if (p->mask != q->mask)
+		return p->mask < q->mask ? -1 : 1;
+	return p->value < q->value ? -1 : p->value > q->value;
+}
+
+/* Does term P hold every value term Q holds? */
+static int term_covers(struct term p, struct term q)
+{
+	return (p.mask & ~q.mask) == 0 && (q.value & p.mask) == p.value;
+}
+
+struct argset argset_simplify(struct arena *a, struct argset s)
+{
+	struct term *t = arena_alloc(a, (s.n + 1) * sizeof(*t));
+	struct term *o = arena_alloc(a, (s.n + 1) * sizeof(*o));
+	unsigned char *used = arena_alloc(a, s.n + 1);
+	memcpy(t, s.t, s.n * sizeof(*t));
+	size_t n = s.n;
+	for (int changed = 1; changed;) {
+		changed = 0;
+		qsort(t, n, sizeof(*t), by_mask_value);
+		memset(used, 0, n);
+		size_t out = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (used[i] || (i && !by_mask_value(&t[i], &t[i - 1])))
+				continue;   /* paired already, or a duplicate */
+			o[out] = t[i];
+			/* x&m==v and x&m==v^b together are x&(m&~b)==v&~b */
+			for (uint64_t bits = t[i].mask; bits; bits &= bits - 1) {
+				uint64_t b = bits & -bits;
+				struct term want = { t[i].mask, t[i].value ^ b };
+				struct term *j = bsearch(&want, t + i + 1, n - i - 1, sizeof(*t), by_mask_value);
+				if (j && !used[j - t]) {
+					used[j - t] = 1;
+					o[out] = (struct term){ t[i].mask & ~b, t[i].value & ~b };
+					changed = 1;
+					break;
+				}
+			}
+			out++;
+		}
+		struct term *swap = t;
+		t = o;
+		o = swap;
+		n = out;
+	}
+	/* Drop terms another one covers (cheap once the set is small). */
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		int covered = 0;
+		for (size_t j = 0; j < n && n <= 4096 && !covered; j++)
+			covered = j != i && term_covers(t[j], t[i]) &&
+				  (!term_covers(t[i], t[j]) || j < i);
+		if (!covered)
+			t[out++] = t[i];
+	}
+	return (struct argset){ t, out };
+}
+
 static struct argset all_values(struct arena *a)
 {
 	struct tbuf b = { .a = a };

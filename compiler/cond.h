@@ -71,6 +71,10 @@ struct argset argset_of_atom(struct arena *a, const struct atom *atom);
 /* The set every atom on ARG of CONJ accepts (all values when none). */
 struct argset argset_of_conj(struct arena *a, const struct conj *c, int arg);
 struct argset argset_intersect(struct arena *a, struct argset x, struct argset y);
+/* The same set as S in as few terms as pairwise merging finds (two terms
+ * that differ in one bit of their value become one), without terms that
+ * another one covers: what a union of many small sets needs. */
+struct argset argset_simplify(struct arena *a, struct argset s);
 int argset_is_all(struct argset s);
 /* Does VALUE belong to S? */
 int argset_contains(struct argset s, uint64_t value);

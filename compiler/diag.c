@@ -1,4 +1,5 @@
 #include "diag.h"
+#include "json.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -71,43 +72,38 @@ static const char *line_text(const struct source *src, int line, size_t *len)
 	return p;
 }
 
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-static void emit_json(struct diag *d, enum diag_level lv, struct loc at, const char *msg)
+static void emit_json(struct diag *d, enum diag_level lv, struct loc at, const char *id,
+		      const char *msg)
 {
 	fputs("{\"severity\":", d->out);
-	json_string(d->out, level_name[lv]);
+	json_write_string(d->out, level_name[lv]);
 	if (at.src) {
 		fputs(",\"file\":", d->out);
-		json_string(d->out, at.src->path);
+		json_write_string(d->out, at.src->path);
 		fprintf(d->out, ",\"line\":%d,\"column\":%d", at.line, at.col);
 	}
 	fputs(",\"message\":", d->out);
-	json_string(d->out, msg);
+	json_write_string(d->out, msg);
+	if (id) {
+		fputs(",\"id\":", d->out);
+		json_write_string(d->out, id);
+	}
 	fputs("}\n", d->out);
 }
 
-static void emit_text(struct diag *d, enum diag_level lv, struct loc at, const char *msg)
+static void emit_text(struct diag *d, enum diag_level lv, struct loc at, const char *id,
+		      const char *msg)
 {
+	/* gcc's style: the id that silences a warning ends its line */
+	const char *open = id ? " [" : "", *close = id ? "]" : "";
+	if (!id)
+		id = "";
 	if (!at.src) {
-		fprintf(d->out, "sysfence: %s: %s\n", level_name[lv], msg);
+		fprintf(d->out, "sysfence: %s: %s%s%s%s\n", level_name[lv], msg, open, id, close);
 		return;
 	}
-	fprintf(d->out, "%s:%d:%d: %s: %s\n", at.src->path, at.line, at.col,
-		level_name[lv], msg);
+	fprintf(d->out, "%s:%d:%d: %s: %s%s%s%s\n", at.src->path, at.line, at.col,
+		level_name[lv], msg, open, id, close);
 	size_t len;
 	const char *text = line_text(at.src, at.line, &len);
 	if (!text)
@@ -119,7 +115,7 @@ static void emit_text(struct diag *d, enum diag_level lv, struct loc at, const c
 	fputs("^\n", d->out);
 }
 
-static void report(struct diag *d, enum diag_level lv, struct loc at,
+static void report(struct diag *d, enum diag_level lv, struct loc at, const char *id,
 		   const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -144,22 +140,47 @@ static void report(struct diag *d, enum diag_level lv, struct loc at,
 			d->warnings++;
 	}
 	if (d->json)
-		emit_json(d, lv, at, msg);
+		emit_json(d, lv, at, id, msg);
 	else
-		emit_text(d, lv, at, msg);
+		emit_text(d, lv, at, id, msg);
 }
 
 #define REPORT(level)                          \
 	do {                                   \
 		va_list ap;                    \
 		va_start(ap, fmt);             \
-		report(d, level, at, fmt, ap); \
+		report(d, level, at, NULL, fmt, ap); \
 		va_end(ap);                    \
 	} while (0)
 
 void diag_error(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_ERROR); }
 void diag_warning(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_WARNING); }
 void diag_note(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_NOTE); }
+
+/* The annotation that silences ID in SCOPE, or NULL. */
+static struct quiet *silencer(struct quiet *const *scope, const char *id)
+{
+	for (; scope && *scope; scope++)
+		for (struct quiet *q = *scope; q; q = q->next)
+			if (strcmp(q->id, id) == 0)
+				return q;
+	return NULL;
+}
+
+void diag_warning_id(struct diag *d, struct quiet *const *scope, struct loc at, const char *id,
+		     const char *fmt, ...)
+{
+	struct quiet *q = silencer(scope, id);
+	if (q) {
+		q->used++;
+		d->suppressing = 1;   /* its notes go too */
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	report(d, DIAG_WARNING, at, id, fmt, ap);
+	va_end(ap);
+}
 
 void diag_info(struct diag *d, struct loc at, const char *fmt, ...)
 {

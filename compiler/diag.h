@@ -36,8 +36,29 @@ void diag_fini(struct diag *d);
 
 void diag_error(struct diag *d, struct loc at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A warning without an id: only for inputs that are not policies (an OCI
+ * profile, say), where no @quiet can be written. Warnings about a policy
+ * use diag_warning_id. */
 void diag_warning(struct diag *d, struct loc at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* One warning id named by a @quiet(...) annotation in a policy. An
+ * annotation with several ids is several of these, linked; so are several
+ * annotations on one thing. */
+struct quiet {
+	const char *id;
+	struct loc loc;        /* of the id, for "silences nothing" */
+	const char *reason;
+	int used;              /* how many warnings it silenced */
+	struct quiet *next;
+};
+
+/* A warning with an id (see lint_ids in quiet.c), printed as "... [id]"
+ * and as "id" in JSON. SCOPE is a NULL-terminated array of the annotation
+ * lists in force where the warning is (NULL: none); a @quiet for ID in any
+ * of them silences it, and its notes, and counts as used. */
+void diag_warning_id(struct diag *d, struct quiet *const *scope, struct loc at, const char *id,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* A note attaches to the error or warning reported just before it. */
 void diag_note(struct diag *d, struct loc at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -7,12 +7,13 @@
 
 #include "bpf.h"
 #include "emit.h"
+#include "oci_export.h"
 #include <linux/seccomp.h>
 
 enum out_format format_from_name(const char *name)
 {
-	static const char *const names[] = { "bpf", "c", "pfc", "asm" };
-	for (int i = 0; i < 4; i++)
+	static const char *const names[] = { "bpf", "c", "pfc", "asm", "oci" };
+	for (int i = 0; i < 5; i++)
 		if (strcmp(name, names[i]) == 0)
 			return (enum out_format)i;
 	return FMT_NONE;
@@ -31,6 +32,8 @@ enum out_format format_from_path(const char *path)
 		return FMT_PFC;
 	if (strcmp(dot, ".asm") == 0 || strcmp(dot, ".s") == 0)
 		return FMT_ASM;
+	if (strcmp(dot, ".json") == 0)
+		return FMT_OCI;
 	return FMT_NONE;
 }
 
@@ -149,6 +152,7 @@ static int write_format(FILE *out, const struct policy_build *pb, const struct f
 			pb->policy->file->path, f->len);
 		bpf_disasm(out, f->insns, f->len, annotate, &ctx);
 		return 0;
+	case FMT_OCI:
 	case FMT_NONE:
 		break;
 	}
@@ -163,33 +167,60 @@ static int fchmod_tmp(const char *path)
 	return chmod(path, 0666 & ~mask);
 }
 
-int emit_filter(struct unit *u, const struct policy_build *pb, const struct filter *f,
-		enum out_format fmt, const char *path)
+int emit_atomic(struct diag *d, struct arena *a, const char *path, emit_writer write, void *ctx)
 {
 	if (strcmp(path, "-") == 0) {
-		int rc = write_format(stdout, pb, f, fmt);
+		int rc = write(stdout, ctx);
 		return fflush(stdout) || rc ? -1 : 0;
 	}
 	/* Write next to the target, then rename over it: readers see the old
 	 * file or the new one, never half of one. */
-	char *tmp = arena_printf(u->arena, "%s.tmp.XXXXXX", path);
+	char *tmp = arena_printf(a, "%s.tmp.XXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
-		diag_error(u->diag, (struct loc){ 0 }, "cannot write '%s': %s", path, strerror(errno));
+		diag_error(d, (struct loc){ 0 }, "cannot write '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	FILE *out = fdopen(fd, "wb");
-	int rc = out ? write_format(out, pb, f, fmt) : -1;
+	int rc = out ? write(out, ctx) : -1;
 	if (out) {
+		/* No fsync: the rename makes the file appear whole or not at
+		 * all to every reader, which is what a build needs; surviving a
+		 * power cut is the file system's business, as for cc's output. */
 		rc |= fflush(out) ? -1 : 0;
-		rc |= fsync(fileno(out)) ? -1 : 0;
 		rc |= fclose(out) ? -1 : 0;
 	} else {
 		close(fd);
 	}
 	if (rc == 0 && fchmod_tmp(tmp) == 0 && rename(tmp, path) == 0)
 		return 0;
-	diag_error(u->diag, (struct loc){ 0 }, "cannot write '%s': %s", path, strerror(errno));
+	diag_error(d, (struct loc){ 0 }, "cannot write '%s': %s", path, strerror(errno));
 	unlink(tmp);
 	return -1;
+}
+
+struct filter_job {
+	const struct policy_build *pb;
+	const struct filter *f;
+	enum out_format fmt;
+	const char *text;      /* FMT_OCI: the document, made before the file is opened */
+	size_t len;
+};
+
+static int write_job(FILE *out, void *ctx)
+{
+	const struct filter_job *job = ctx;
+	if (job->fmt == FMT_OCI)
+		return fwrite(job->text, 1, job->len, out) == job->len ? 0 : -1;
+	return write_format(out, job->pb, job->f, job->fmt);
+}
+
+int emit_filter(struct unit *u, const struct policy_build *pb, const struct filter *f,
+		enum out_format fmt, const char *path)
+{
+	struct filter_job job = { pb, f, fmt, NULL, 0 };
+	/* OCI JSON can refuse a policy: decide that before touching PATH. */
+	if (fmt == FMT_OCI && oci_export(u, pb, &job.text, &job.len))
+		return -1;
+	return emit_atomic(u->diag, u->arena, path, write_job, &job);
 }

@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "policy.h"
+#include "quiet.h"
 #include "tables.h"
 
 struct expand {
 	struct unit *u;
+	const struct ruleset *policy;   /* the one being expanded */
 	int arch;
 	int failed;
 };
@@ -159,8 +161,7 @@ static int locate_arg(struct expand *x, const struct syscall_ref *s, const struc
 					   c->arg, s->name, arch_table[x->arch].name);
 				return -1;
 			}
-			for (int k = 0; k < i; k++)
-				pos->index += d->params[k].split64;
+			pos->index = syscall_param_reg(d, x->arch, i);
 		}
 		if (pos->index > 5) {
 			diag_error(x->u->diag, c->arg_loc,
@@ -302,10 +303,13 @@ static void apply_overrides(struct expand *x, const struct ruleset *rs,
 				replaced = 1;
 			}
 		}
-		if (!replaced && rs->is_policy)   /* in a ruleset it is already an error */
-			diag_warning(x->u->diag, o->sys->loc,
-				     "'override' has no effect: no rule for '%s' comes in through 'use'",
-				     o->sys->name ? o->sys->name : "this syscall");
+		if (!replaced && rs->is_policy) {   /* in a ruleset it is already an error */
+			struct quiet *scope[QUIET_SCOPE_MAX];
+			quiet_scope(scope, x->policy, o->stmt, o->chain);
+			diag_warning_id(x->u->diag, scope, o->sys->loc, "useless-override",
+					"'override' has no effect: no rule for '%s' comes in through 'use'",
+					o->sys->name ? o->sys->name : "this syscall");
+		}
 	}
 }
 
@@ -402,7 +406,7 @@ int policy_expand(struct unit *u, struct ruleset *policy, unsigned arch_mask,
 		int native = arch_native();
 		out->arch_mask = 1u << (native >= 0 ? native : ARCH_X86_64);
 	}
-	struct expand x = { .u = u };
+	struct expand x = { .u = u, .policy = policy };
 	for (int a = 0; a < ARCH_COUNT; a++) {
 		if (!(out->arch_mask & (1u << a)))
 			continue;
@@ -427,8 +431,21 @@ int policy_expand(struct unit *u, struct ruleset *policy, unsigned arch_mask,
 
 const char *rule_arg_name(const struct rule *r, int arch, int reg)
 {
+	return syscall_reg_name(r->sys->desc, arch, reg);
+}
+
+int syscall_param_reg(const struct syscall_desc *d, int arch, int param)
+{
+	int reg = param;
+	if (d && d->has_signature && arch_table[arch].word_bits == 32)
+		for (int k = 0; k < param && k < d->nparams; k++)
+			reg += d->params[k].split64;
+	return reg;
+}
+
+const char *syscall_reg_name(const struct syscall_desc *d, int arch, int reg)
+{
 	static char buf[8];
-	const struct syscall_desc *d = r->sys->desc;
 	if (d && d->has_signature) {
 		/* On 32-bit arches split 64-bit values shift the registers. */
 		int split = arch_table[arch].word_bits == 32;

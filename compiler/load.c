@@ -29,7 +29,7 @@ const char *const *stdlib_dirs(void)
 	return dirs;
 }
 
-static char *read_all(struct arena *a, const char *path, size_t *len, int *err)
+char *read_all(struct arena *a, const char *path, size_t *len, int *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -62,6 +62,19 @@ static char *read_all(struct arena *a, const char *path, size_t *len, int *err)
 	free(buf);
 	*len = n;
 	return text;
+}
+
+struct source *source_read(struct arena *a, const char *path, int *err)
+{
+	size_t n;
+	char *text = read_all(a, path, &n, err);
+	if (!text)
+		return NULL;
+	struct source *src = arena_alloc(a, sizeof(*src));
+	src->path = arena_strdup(a, path);
+	src->text = text;
+	src->len = n;
+	return src;
 }
 
 static const char *file_stem(struct arena *a, const char *path)

@@ -17,6 +17,7 @@
  * halves, while the kernel hands x32 syscalls full 64-bit registers. A
  * 64-bit argument can therefore only be filtered there when its condition
  * does not look at the upper half; anything else is refused. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "lower.h"
@@ -185,6 +186,102 @@ static int lower_rule(struct unit *u, const struct rule *r, int arch, struct scr
 	return 0;
 }
 
+/* The one argument every conjunction of R compares, its width in *WIDTH;
+ * -1 when R compares none or several, or at different widths. */
+static int sole_arg(const struct rule *r, unsigned *width)
+{
+	int arg = -1;
+	for (size_t i = 0; i < r->dnf.n; i++)
+		for (size_t k = 0; k < r->dnf.c[i].n; k++) {
+			const struct atom *at = &r->dnf.c[i].atoms[k];
+			if (arg >= 0 && (at->arg != arg || at->width != *width))
+				return -1;
+			arg = at->arg;
+			*width = at->width;
+		}
+	for (size_t i = 0; i < r->dnf.n; i++)
+		if (r->dnf.c[i].n == 0)
+			return -1;   /* unconditional */
+	return arg;
+}
+
+static int by_nr_action_same(const struct lrule *a, const struct lrule *b)
+{
+	return a->rule->nr != b->rule->nr || a->rule->action != b->rule->action;
+}
+
+static int by_nr_action(const void *x, const void *y)
+{
+	const struct lrule *a = x, *b = y;
+	if (a->rule->nr != b->rule->nr)
+		return a->rule->nr < b->rule->nr ? -1 : 1;
+	if (a->rule->action != b->rule->action)
+		return a->rule->action < b->rule->action ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Rules G[0..N) (one syscall, one action) comparing only argument ARG:
+ * their value sets joined, in as few comparisons as argset_simplify finds.
+ * Returns 0 with G[0] holding the joined chains, or -1 to keep them. */
+static int join_group(struct unit *u, int arch, struct lrule *g, size_t n, int arg,
+		      unsigned width)
+{
+	unsigned word = scmp_cmp_bits(arch);
+	size_t before = 0, total = 0;
+	for (size_t i = 0; i < n; i++) {
+		before += g[i].nchains;
+		for (size_t k = 0; k < g[i].rule->dnf.n; k++)
+			total += argset_of_conj(u->arena, &g[i].rule->dnf.c[k], arg).n;
+	}
+	struct argset all = { arena_alloc(u->arena, (total + 1) * sizeof(struct term)), 0 };
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < g[i].rule->dnf.n; k++) {
+			struct argset s = argset_of_conj(u->arena, &g[i].rule->dnf.c[k], arg);
+			memcpy(all.t + all.n, s.t, s.n * sizeof(*s.t));
+			all.n += s.n;
+		}
+	struct argset joined = argset_simplify(u->arena, all);
+	if (joined.n >= before || joined.n > LOWER_CHAIN_LIMIT)
+		return -1;
+	for (size_t i = 0; i < joined.n; i++)
+		if (joined.t[i].mask & ~width_mask(word))
+			return -1;   /* bits libseccomp does not compare */
+	struct lchain *chains = arena_alloc(u->arena, (joined.n + 1) * sizeof(*chains));
+	for (size_t i = 0; i < joined.n; i++) {
+		chains[i].n = joined.t[i].mask != 0;
+		term_cmp(joined.t[i], arg, width, word, &chains[i].c[0]);
+	}
+	g[0].chains = chains;
+	g[0].nchains = joined.n;
+	return 0;
+}
+
+/* The rules of one syscall with one action are alternatives. When each
+ * compares the same one argument, as in a list of allowed values written
+ * one rule at a time, their value sets are joined: libseccomp gets a few
+ * masked comparisons instead of a rule per value (and libseccomp's own
+ * time grows faster than linearly with its rules). The joined rule keeps
+ * the first rule as its source. */
+static void join_alternatives(struct unit *u, struct arch_lowering *low)
+{
+	qsort(low->rules, low->n, sizeof(*low->rules), by_nr_action);
+	size_t out = 0;
+	for (size_t i = 0, j; i < low->n; i = j) {
+		unsigned width = 0, w = 0;
+		int arg = sole_arg(low->rules[i].rule, &width);
+		for (j = i + 1; j < low->n && !by_nr_action_same(&low->rules[i], &low->rules[j]); j++)
+			if (arg >= 0 && (sole_arg(low->rules[j].rule, &w) != arg || w != width))
+				arg = -1;
+		if (j - i > 1 && arg >= 0 && join_group(u, low->arch, &low->rules[i], j - i, arg, width) == 0) {
+			low->rules[out++] = low->rules[i];
+			continue;
+		}
+		for (size_t k = i; k < j; k++)
+			low->rules[out++] = low->rules[k];
+	}
+	low->n = out;
+}
+
 int policy_lower(struct unit *u, const struct policy_build *pb,
 		 struct arch_lowering out[ARCH_COUNT])
 {
@@ -206,6 +303,8 @@ int policy_lower(struct unit *u, const struct policy_build *pb,
 			else
 				out[a].n++;
 		}
+		if (!failed)
+			join_alternatives(u, &out[a]);
 	}
 	return failed ? -1 : 0;
 }

@@ -5,9 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_oci.h"
 #include "compilation.h"
+#include "diff.h"
 #include "doc.h"
 #include "emit.h"
+#include "generate.h"
+#include "profile.h"
+#include "lint.h"
 #include "sim.h"
 #include "tables.h"
 
@@ -17,17 +22,27 @@
 
 static const char usage[] =
 	"usage: sysfence check [-I DIR] [-D NAME=VALUE] [--arch LIST] [--werror] [--format=json] [-v] FILE...\n"
-	"       sysfence compile FILE [-p POLICY] [-o OUT] [-f bpf|c|pfc|asm] [--arch LIST]\n"
-	"                        [-I DIR] [-D NAME=VALUE] [-v]\n"
+	"       sysfence compile FILE [-p POLICY] [-o OUT] [-f bpf|c|pfc|asm|oci] [--arch LIST]\n"
+	"                        [-I DIR] [-D NAME=VALUE] [-v] [--profile PROFILE]\n"
 	"       sysfence sim POLICY_OR_BPF [-p POLICY] [--arch ARCH] [-I DIR] [-D NAME=VALUE]\n"
 	"                    SYSCALL [ARG | NAME=VALUE]...\n"
+	"       sysfence diff OLD NEW [-p POLICY] [--arch LIST] [--format=json] [-I DIR] [-D NAME=VALUE]\n"
+	"       sysfence import-oci PROFILE.json [-o OUT] [--cap CAP]... [--kernel X.Y] [--arch LIST]\n"
+	"                           [--name NAME] [--format=json]\n"
+	"       sysfence generate [-o OUT] [-p NAME] [--format=json] [--min-cover=PERCENT]\n"
+	"                         (-- COMMAND [ARG]... | --from STRACE_LOG [--arch ARCH])\n"
 	"       sysfence doc [-I DIR] FILE...\n"
 	"       sysfence --version\n"
 	"\n"
 	"check    parse, resolve and analyse policies; exit 1 on any error\n"
 	"         (-v: also say which syscalls are skipped on which arch)\n"
-	"compile  compile one policy to a seccomp filter (raw BPF by default)\n"
+	"compile  compile one policy to a seccomp filter (raw BPF by default);\n"
+	"         --profile: order it for a syscall profile (strace -c table, or NAME COUNT lines)\n"
 	"sim      run one syscall through a filter and say what it does, and why\n"
+	"diff     what NEW allows or denies that OLD did not (source or .bpf);\n"
+	"         exit 1 when NEW allows more, 2 when they cannot be compared\n"
+	"import-oci  write an OCI/Docker seccomp profile as a sysfence policy (compile -f oci: back)\n"
+	"generate write a starting policy from what COMMAND does under strace (or a log)\n"
 	"doc      print a Markdown table of every ruleset in the files\n";
 
 struct options {
@@ -37,6 +52,7 @@ struct options {
 	enum out_format fmt;
 	unsigned arch_mask;
 	int werror, json;
+	const char *profile;   /* --profile FILE */
 	char **files;
 	int nfiles;
 };
@@ -64,7 +80,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "policy", required_argument, 0, 'p' }, { "output", required_argument, 0, 'o' },
 		{ "format", required_argument, 0, 'f' }, { "arch", required_argument, 0, 'a' },
 		{ "werror", no_argument, 0, 'W' },       { "help", no_argument, 0, 'h' },
-		{ "verbose", no_argument, 0, 'v' },
+		{ "verbose", no_argument, 0, 'v' },      { "profile", required_argument, 0, 'P' },
 		{ 0, 0, 0, 0 },
 	};
 	static const char *incs[64];
@@ -100,7 +116,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			o->fmt = format_from_name(optarg);
 			if (o->fmt == FMT_NONE) {
-				fprintf(stderr, "sysfence: error: unknown format '%s' (bpf, c, pfc, asm; json for check)\n", optarg);
+				fprintf(stderr, "sysfence: error: unknown format '%s' (bpf, c, pfc, asm, oci; json for check)\n", optarg);
 				return -1;
 			}
 			break;
@@ -110,6 +126,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'W': o->werror = 1; break;
 		case 'v': o->unit.verbose = 1; break;
+		case 'P': o->profile = optarg; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: return -1;
 		}
@@ -137,6 +154,7 @@ static void check_one(const struct options *o, struct diag *d, const char *file)
 {
 	struct arena *a = arena_new();
 	struct unit u;
+	int errors = d->errors;
 	if (front_end(&u, a, d, o, file) == 0 || u.root) {
 		for (size_t i = 0; u.root && i < u.root->rulesets.n; i++) {
 			struct ruleset *rs = u.root->rulesets.v[i];
@@ -145,7 +163,8 @@ static void check_one(const struct options *o, struct diag *d, const char *file)
 				continue;
 			if (!rs->is_policy) {
 				pb.default_action = ~0u;   /* a ruleset has no default */
-				policy_analyse(&u, &pb);
+				if (policy_analyse(&u, &pb) == 0 && d->errors == errors)
+					lint_policy(&u, &pb);
 				continue;
 			}
 			/* A policy goes all the way through libseccomp, so that
@@ -153,10 +172,16 @@ static void check_one(const struct options *o, struct diag *d, const char *file)
 			 * fails check too. */
 			struct arch_lowering low[ARCH_COUNT];
 			struct filter f;
-			if (policy_analyse(&u, &pb) == 0 && !diag_failed(d) &&
-			    policy_lower(&u, &pb, low) == 0)
+			if (policy_analyse(&u, &pb) != 0)
+				continue;
+			if (d->errors == errors)   /* lints on a broken file are noise */
+				lint_policy(&u, &pb);
+			if (!diag_failed(d) && policy_lower(&u, &pb, low) == 0)
 				backend_build(&u, &pb, low, &f);
 		}
+		/* Lints about the file as a whole need every part of it checked. */
+		if (u.root && d->errors == errors)
+			lint_root_file(&u);
 	}
 	arena_free(a);
 }
@@ -228,6 +253,7 @@ static int cmd_compile(struct options *o)
 		fmt = format_from_path(o->out);
 	if (fmt == FMT_NONE)
 		fmt = FMT_BPF;
+	o->unit.want_pfc = fmt == FMT_PFC;
 	const char *out = o->out;
 	if (!out) {
 		if (fmt == FMT_BPF) {
@@ -260,15 +286,28 @@ int main(int argc, char **argv)
 	struct options o;
 	memset(&o, 0, sizeof(o));
 	const char *cmd = argv[1];
+	if (strcmp(cmd, "import-oci") == 0)
+		return cmd_import_oci(argc - 1, argv + 1);
+	if (strcmp(cmd, "generate") == 0)
+		return cmd_generate(argc - 1, argv + 1);
 	/* --format=json and -f bpf share a letter; check takes json. */
 	if (parse_options(argc - 1, argv + 1, &o))
 		return 2;
+	if (o.profile && !(o.unit.profile = profile_load(o.profile)))
+		return 1;
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(&o);
 	if (strcmp(cmd, "compile") == 0)
 		return cmd_compile(&o);
 	if (strcmp(cmd, "doc") == 0)
 		return cmd_doc(&o);
+	if (strcmp(cmd, "diff") == 0) {
+		struct diff_request req = { &o.unit, o.nfiles == 2 ? o.files[0] : NULL,
+					    o.nfiles == 2 ? o.files[1] : NULL, o.policy, o.arch_mask, o.json };
+		if (!req.old_file)
+			fputs(usage, stderr);
+		return req.old_file ? diff_cmd(&req) : 2;
+	}
 	if (strcmp(cmd, "sim") == 0) {
 		if (o.nfiles < 2) {
 			fputs(usage, stderr);

@@ -56,6 +56,14 @@ int policy_expand(struct unit *u, struct ruleset *policy, unsigned arch_mask,
 /* The printable name of a rule's argument ARG: the man-page spelling when
  * the signature is known, else argN. */
 const char *rule_arg_name(const struct rule *r, int arch, int reg);
+/* The same for register REG of syscall D (NULL: unknown) on ARCH. */
+const char *syscall_reg_name(const struct syscall_desc *d, int arch, int reg);
+/* The register that parameter PARAM of syscall D takes on ARCH: later on
+ * 32-bit arches, where each 64-bit value before it takes two. */
+int syscall_param_reg(const struct syscall_desc *d, int arch, int param);
+
+/* analyse.c: notes naming each `use` that brought a rule in, outermost first. */
+void policy_note_chain(struct diag *d, const struct use_chain *c);
 
 /* analyse.c: conflict analysis; drops duplicates and default-action rules.
  * Returns 0, or -1 after diagnosing errors. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quiet.h"
 #include "tables.h"
 #include "unit.h"
 
@@ -246,7 +247,8 @@ static struct ruleset *find_ruleset(struct policy_file *f, const char *name)
 	return NULL;
 }
 
-static void resolve_use(struct unit *u, struct policy_file *f, struct name_ref *n)
+static void resolve_use(struct unit *u, struct policy_file *f, struct ruleset *rs,
+			struct name_ref *n)
 {
 	struct policy_file *in = f;
 	if (n->qualifier) {
@@ -259,10 +261,12 @@ static void resolve_use(struct unit *u, struct policy_file *f, struct name_ref *
 		}
 	}
 	n->target = find_ruleset(in, n->name);
-	if (n->target && n->target->is_policy)
-		diag_warning(u->diag, n->loc,
-			     "'%s' is a policy: 'use' takes its rules, not its 'default' or 'arch'",
-			     n->name);
+	if (n->target && n->target->is_policy) {
+		struct quiet *scope[] = { n->stmt->quiet, rs->quiet, NULL };
+		diag_warning_id(u->diag, n->stmt->quiet ? scope : scope + 1, n->loc, "use-of-policy",
+				"'%s' is a policy: 'use' takes its rules, not its 'default' or 'arch'",
+				n->name);
+	}
 	if (n->target)
 		return;
 	struct suggest sg;
@@ -308,7 +312,7 @@ static void resolve_ruleset(struct unit *u, struct policy_file *f, struct rulese
 		switch (st->kind) {
 		case STMT_USE:
 			for (size_t j = 0; j < st->nuses; j++)
-				resolve_use(u, f, &st->uses[j]);
+				resolve_use(u, f, rs, &st->uses[j]);
 			break;
 		case STMT_RULE:
 			resolve_action(u, f, &st->action);

@@ -126,7 +126,7 @@ static int parse_value(const char *text, int arch, uint64_t *out)
 
 /* ---- the filter ---- */
 
-static int is_bpf_file(const char *path)
+int is_bpf_file(const char *path)
 {
 	size_t n = strlen(path);
 	if (n > 4 && strcmp(path + n - 4, ".bpf") == 0)
@@ -140,7 +140,7 @@ static int is_bpf_file(const char *path)
 	return memchr(buf, 0, got) != NULL;
 }
 
-static struct sock_filter *read_bpf(const char *path, size_t *len)
+struct sock_filter *read_bpf(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -189,6 +189,8 @@ static int fill_args(const struct sim_request *req, int arch, const struct sysca
 				fprintf(stderr, "sysfence: error: '%s' has no argument '%s'\n", req->syscall, name);
 				return -1;
 			}
+			/* as in a policy: named (and argN) parameters, in registers */
+			index = syscall_param_reg(d, arch, index);
 			text = eq + 1;
 		}
 		if (index > 5) {

@@ -19,4 +19,11 @@ struct sim_request {
 /* Prints the verdict to stdout. Returns 0, 1 on errors in the input. */
 int sim_run(const struct sim_request *req);
 
+/* Is PATH a raw filter (named *.bpf, or binary) rather than a policy? */
+int is_bpf_file(const char *path);
+struct sock_filter;
+/* Reads and checks (bpf_check) a raw filter; NULL after an error message.
+ * The caller frees the result. */
+struct sock_filter *read_bpf(const char *path, size_t *len);
+
 #endif

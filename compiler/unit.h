@@ -19,6 +19,9 @@ struct unit_options {
 	struct define *defines;      /* -D */
 	size_t ndefines;
 	int verbose;                 /* -v: say what is skipped on which arch */
+	const struct profile *profile;  /* --profile: weights for layout.c; NULL: its prior */
+	int libseccomp_layout;       /* keep libseccomp's own program (no layout pass) */
+	int want_pfc;                /* the filter's PFC text is wanted (-f pfc) */
 };
 
 struct unit {
@@ -37,6 +40,13 @@ int unit_load(struct unit *u, const char *root);
 /* The directories searched for imports after -I: the installed standard
  * library, then the source tree's (so an uninstalled build finds it). */
 const char *const *stdlib_dirs(void);
+
+/* load.c: the whole of PATH, NUL-terminated, in A (length in *LEN); NULL
+ * with *ERR set to an errno value when it cannot be read. */
+char *read_all(struct arena *a, const char *path, size_t *len, int *err);
+/* The same as a struct source (for diagnostics that quote its lines), or
+ * NULL with *ERR set. */
+struct source *source_read(struct arena *a, const char *path, int *err);
 
 /* resolve.c: binds every name in every loaded file (imports, consts, uses,
  * syscalls, arguments, arches) and checks for `use` cycles. */

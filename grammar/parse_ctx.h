@@ -13,6 +13,7 @@ struct parse_ctx {
 	int line, col;       /* scanner position of the next character */
 	struct loc open_brace;      /* '{' of the ruleset being parsed, if any */
 	const char *open_name;
+	struct loc dangling;        /* '@' of annotations not yet attached, if any */
 };
 
 /* Parses ctx->src into ctx->file. Errors go to ctx->diag; the parser

@@ -15,6 +15,8 @@
 %code {
 #include <string.h>
 
+#include "quiet.h"
+
 /* The scanner's entry point, named by flex; wrapped so both sides can
  * share one %param. */
 int sf_lex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
@@ -36,6 +38,11 @@ static void yyerror(YYLTYPE *l, struct parse_ctx *ctx, const char *msg)
 	if (strncmp(msg, "syntax error, ", 14) == 0)
 		msg += 14;
 	diag_error(ctx->diag, L(ctx, *l), "%s", msg);
+	/* An annotation at the end of a body or file applies to nothing. */
+	if (ctx->dangling.src && (strncmp(msg, "unexpected '}'", 14) == 0 ||
+				  strncmp(msg, "unexpected end of file", 22) == 0))
+		diag_note(ctx->diag, ctx->dangling,
+			  "this annotation must be followed by what it applies to");
 	/* At the end of the file, say which '{' is still open. */
 	if (ctx->open_name && strncmp(msg, "unexpected end of file", 22) == 0)
 		diag_note(ctx->diag, ctx->open_brace, "the '{' of '%s' opened here is never closed",
@@ -46,6 +53,7 @@ static void open_brace(struct parse_ctx *ctx, const char *name, YYLTYPE l)
 {
 	ctx->open_brace = L(ctx, l);
 	ctx->open_name = name;
+	ctx->dangling = (struct loc){ 0 };   /* the ruleset's annotations have their owner */
 }
 
 static void *node(struct parse_ctx *ctx, size_t size)
@@ -83,6 +91,7 @@ static struct cond *cond_new(struct parse_ctx *ctx, enum cond_kind k, YYLTYPE l)
 static struct stmt *stmt_new(struct parse_ctx *ctx, enum stmt_kind k, YYLTYPE l)
 {
 	struct stmt *s = node(ctx, sizeof(*s));
+	ctx->dangling = (struct loc){ 0 };
 	s->kind = k;
 	s->loc = L(ctx, l);
 	return s;
@@ -99,16 +108,118 @@ static void *pack(struct parse_ctx *ctx, struct ptrvec *pv, size_t elem, size_t 
 }
 
 static struct ruleset *ruleset_new(struct parse_ctx *ctx, const char *name,
-				   YYLTYPE l, int is_policy, struct ptrvec stmts)
+				   YYLTYPE l, int is_policy, struct ptrvec stmts, struct quiet *quiet)
 {
 	struct ruleset *rs = node(ctx, sizeof(*rs));
 	rs->name = name;
+	rs->quiet = quiet;
 	rs->loc = L(ctx, l);
 	rs->is_policy = is_policy;
 	rs->file = ctx->file;
 	rs->stmts = stmts;
 	ptrvec_push(ctx->arena, &ctx->file->rulesets, rs);
 	return rs;
+}
+
+static struct import *import_new(struct parse_ctx *ctx, struct quiet *quiet, const char *path,
+				  YYLTYPE l, const char *alias)
+{
+	struct import *im = node(ctx, sizeof(*im));
+	ctx->dangling = (struct loc){ 0 };
+	im->loc = L(ctx, l);
+	im->path = path;
+	im->alias = alias;
+	im->quiet = quiet;
+	ptrvec_push(ctx->arena, &ctx->file->imports, im);
+	return im;
+}
+
+/* One argument of @name(...): a warning id or the reason string. */
+struct annot_arg {
+	const char *text;
+	struct loc loc;
+	int is_reason;
+};
+
+static struct ptrvec annot_arg(struct parse_ctx *ctx, struct ptrvec v, const char *text,
+			       YYLTYPE l, int is_reason)
+{
+	struct annot_arg *a = node(ctx, sizeof(*a));
+	*a = (struct annot_arg){ text, L(ctx, l), is_reason };
+	ptrvec_push(ctx->arena, &v, a);
+	return v;
+}
+
+/* Checks the reason of @quiet(ARGS): required, last, not empty, so that
+ * every silenced warning says why it does not apply. Returns it or NULL. */
+static const char *quiet_reason(struct parse_ctx *ctx, YYLTYPE at, struct ptrvec args)
+{
+	for (size_t i = 0; i + 1 < args.n; i++) {
+		struct annot_arg *a = args.v[i];
+		if (a->is_reason) {
+			diag_error(ctx->diag, a->loc,
+				   "@quiet takes warning ids and then one reason string, last");
+			return NULL;
+		}
+	}
+	struct annot_arg *last = args.n ? args.v[args.n - 1] : NULL;
+	if (!last || !last->is_reason) {
+		diag_error(ctx->diag, L(ctx, at),
+			   "@quiet needs a reason: @quiet(WARNING-ID, \"why it does not apply here\")");
+		return NULL;
+	}
+	if (strspn(last->text, " \t") == strlen(last->text)) {
+		diag_error(ctx->diag, last->loc,
+			   "the reason of @quiet is empty; say why the warning does not apply here");
+		return NULL;
+	}
+	if (args.n == 1)
+		diag_error(ctx->diag, L(ctx, at), "@quiet names no warning id to silence");
+	return last->text;
+}
+
+/* Turns @NAME(ARGS) into one struct quiet per known id. A bad reason is
+ * an error, but the ids still silence their warnings: the file fails
+ * anyway, and the warnings would only bury the error. */
+static struct quiet *annotation(struct parse_ctx *ctx, YYLTYPE at, const char *name,
+				YYLTYPE name_l, struct ptrvec args)
+{
+	if (strcmp(name, "quiet") != 0) {
+		diag_error(ctx->diag, L(ctx, name_l),
+			   "unknown annotation '@%s'; the only annotation is '@quiet'", name);
+		return NULL;
+	}
+	const char *reason = quiet_reason(ctx, at, args);
+	struct quiet *head = NULL, **tail = &head;
+	for (size_t i = 0; i < args.n; i++) {
+		struct annot_arg *a = args.v[i];
+		if (a->is_reason || !lint_id_check(ctx->diag, a->text, a->loc))
+			continue;
+		struct quiet *q = node(ctx, sizeof(*q));
+		*q = (struct quiet){ .id = a->text, .loc = a->loc, .reason = reason ? reason : "" };
+		*tail = q;
+		tail = &q->next;
+	}
+	return head;
+}
+
+/* Consts and arch lists have no warnings to silence. */
+static void no_quiet(struct parse_ctx *ctx, const struct quiet *q, const char *what)
+{
+	ctx->dangling = (struct loc){ 0 };
+	if (q)
+		diag_error(ctx->diag, q->loc,
+			   "@quiet cannot apply to %s: it goes before an import, ruleset, policy, rule, 'default' or 'use'",
+			   what);
+}
+
+static struct quiet *quiet_append(struct quiet *list, struct quiet *more)
+{
+	struct quiet **tail = &list;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = more;
+	return list;
 }
 
 static struct cond *cmp_new(struct cond *lhs, enum relop op)
@@ -128,10 +239,12 @@ static struct cond *cmp_new(struct cond *lhs, enum relop op)
 	struct ptrvec vec;
 	int flag;
 	enum relop relop;
+	struct quiet *quiet;
 }
 
 %token <str> IDENT "identifier" STRING "string"
 %token <num> INTEGER "integer"
+%token <str> ANNOT_WORD "warning id"
 %token KW_IMPORT "'import'" KW_AS "'as'" KW_CONST "'const'" KW_RULESET "'ruleset'"
 %token KW_POLICY "'policy'" KW_DEFAULT "'default'" KW_ARCH "'arch'" KW_USE "'use'"
 %token KW_OVERRIDE "'override'" KW_IF "'if'" KW_IN "'in'" KW_NOT "'not'"
@@ -145,7 +258,8 @@ static struct cond *cmp_new(struct cond *lhs, enum relop op)
 %type <cond> cond cmp lhs opt_cond
 %type <stmt> stmt rule
 %type <action> action
-%type <vec> body name_list syscall_list ident_list expr_list
+%type <vec> body name_list syscall_list ident_list expr_list annot_args
+%type <quiet> quiets annotation
 %type <flag> opt_override
 %type <relop> relop
 
@@ -168,37 +282,49 @@ file
 	;
 
 item
-	: KW_IMPORT STRING ';' {
-		struct import *im = node(ctx, sizeof(*im));
-		im->loc = L(ctx, @2);
-		im->path = $2;
-		ptrvec_push(ctx->arena, &ctx->file->imports, im);
-	}
-	| KW_IMPORT STRING KW_AS IDENT ';' {
-		struct import *im = node(ctx, sizeof(*im));
-		im->loc = L(ctx, @2);
-		im->path = $2;
-		im->alias = $4;
-		ptrvec_push(ctx->arena, &ctx->file->imports, im);
-	}
-	| KW_CONST IDENT '=' expr ';' {
+	: quiets KW_IMPORT STRING ';' { import_new(ctx, $1, $3, @3, NULL); }
+	| quiets KW_IMPORT STRING KW_AS IDENT ';' { import_new(ctx, $1, $3, @3, $5); }
+	| quiets KW_CONST IDENT '=' expr ';' {
+		no_quiet(ctx, $1, "a const");
 		struct const_decl *c = node(ctx, sizeof(*c));
-		c->name = $2;
-		c->loc = L(ctx, @2);
-		c->value = $4;
+		c->name = $3;
+		c->loc = L(ctx, @3);
+		c->value = $5;
 		c->file = ctx->file;
 		ptrvec_push(ctx->arena, &ctx->file->consts, c);
 	}
-	| KW_RULESET IDENT '{' { open_brace(ctx, $2, @3); } body '}' {
-		ruleset_new(ctx, $2, @2, 0, $5);
+	| quiets KW_RULESET IDENT '{' { open_brace(ctx, $3, @4); } body '}' {
+		ruleset_new(ctx, $3, @3, 0, $6, $1);
 		ctx->open_name = NULL;
 	}
-	| KW_POLICY IDENT '{' { open_brace(ctx, $2, @3); } body '}' {
-		ruleset_new(ctx, $2, @2, 1, $5);
+	| quiets KW_POLICY IDENT '{' { open_brace(ctx, $3, @4); } body '}' {
+		ruleset_new(ctx, $3, @3, 1, $6, $1);
 		ctx->open_name = NULL;
 	}
 	| error ';'
 	| error '}' { ctx->open_name = NULL; }
+	;
+
+/* Annotations come before the import, ruleset, policy or statement they
+ * apply to. */
+quiets
+	: %empty { $$ = NULL; }
+	| quiets annotation {
+		$$ = quiet_append($1, $2);
+		if (!ctx->dangling.src)
+			ctx->dangling = L(ctx, @2);
+	}
+	;
+
+annotation
+	: '@' ANNOT_WORD '(' annot_args ')' { $$ = annotation(ctx, @1, $2, @2, $4); }
+	;
+
+annot_args
+	: ANNOT_WORD { memset(&$$, 0, sizeof($$)); $$ = annot_arg(ctx, $$, $1, @1, 0); }
+	| STRING     { memset(&$$, 0, sizeof($$)); $$ = annot_arg(ctx, $$, $1, @1, 1); }
+	| annot_args ',' ANNOT_WORD { $$ = annot_arg(ctx, $1, $3, @3, 0); }
+	| annot_args ',' STRING     { $$ = annot_arg(ctx, $1, $3, @3, 1); }
 	;
 
 body
@@ -207,18 +333,23 @@ body
 	;
 
 stmt
-	: KW_USE name_list ';' {
-		$$ = stmt_new(ctx, STMT_USE, @1);
-		$$->uses = pack(ctx, &$2, sizeof(struct name_ref), &$$->nuses);
+	: quiets KW_USE name_list ';' {
+		$$ = stmt_new(ctx, STMT_USE, @2);
+		$$->quiet = $1;
+		$$->uses = pack(ctx, &$3, sizeof(struct name_ref), &$$->nuses);
+		for (size_t i = 0; i < $$->nuses; i++)
+			$$->uses[i].stmt = $$;
 	}
-	| rule ';' { $$ = $1; }
-	| KW_DEFAULT action ';' {
-		$$ = stmt_new(ctx, STMT_DEFAULT, @1);
-		$$->action = $2;
+	| quiets rule ';' { $$ = $2; $$->quiet = $1; }
+	| quiets KW_DEFAULT action ';' {
+		$$ = stmt_new(ctx, STMT_DEFAULT, @2);
+		$$->quiet = $1;
+		$$->action = $3;
 	}
-	| KW_ARCH ident_list ';' {
-		$$ = stmt_new(ctx, STMT_ARCH, @1);
-		$$->arches = pack(ctx, &$2, sizeof(struct arch_ref), &$$->narches);
+	| quiets KW_ARCH ident_list ';' {
+		no_quiet(ctx, $1, "an 'arch' list");
+		$$ = stmt_new(ctx, STMT_ARCH, @2);
+		$$->arches = pack(ctx, &$3, sizeof(struct arch_ref), &$$->narches);
 	}
 	| error ';' { $$ = NULL; }
 	;

@@ -28,8 +28,9 @@ output. The command must finish within 10 seconds, exit with the expected
 status and show no sign of a crash (death by signal, sanitizer reports).
 Every file is also run through `sysfence check --format=json`: each stdout
 line must be a JSON object with "severity" and "message" (and "file",
-"line", "column" together when located) and, for check tests, the same
-diagnostics as the text output.
+"line", "column" together when located; "id" on every warning, which the
+text output prints as " [id]" at the end of the message) and, for check
+tests, the same diagnostics as the text output.
 
 With --good, every DIR/*.policy must pass `sysfence check` and
 `sysfence compile FILE -o tmp.bpf` with exit status 0 and no diagnostics, and
@@ -200,6 +201,15 @@ def parse_json(out):
             raise Failure("--format=json line %d is not an object: %r" % (n, line))
         if obj.get("severity") not in LEVELS or not isinstance(obj.get("message"), str):
             raise Failure("--format=json line %d lacks severity/message: %r" % (n, line))
+        message = obj["message"]
+        if "id" in obj:
+            # Warning ids: a field in JSON, "[id]" at the end of the text line.
+            if obj["severity"] != "warning" or not isinstance(obj["id"], str) or \
+                    not re.fullmatch(r"[a-z]+(-[a-z]+)*", obj["id"]):
+                raise Failure("--format=json line %d has a bad id: %r" % (n, line))
+            message = "%s [%s]" % (message, obj["id"])
+        elif obj["severity"] == "warning":
+            raise Failure("--format=json line %d is a warning without an id: %r" % (n, line))
         located = [k in obj for k in ("file", "line", "column")]
         if any(located) and not all(located):
             raise Failure("--format=json line %d has only part of file/line/column: %r" % (n, line))
@@ -207,9 +217,9 @@ def parse_json(out):
             if not isinstance(obj["file"], str) or not all(
                     isinstance(obj[k], int) and obj[k] >= 1 for k in ("line", "column")):
                 raise Failure("--format=json line %d has a bad location: %r" % (n, line))
-            diags.append(Diag(obj["severity"], obj["file"], obj["line"], obj["column"], obj["message"]))
+            diags.append(Diag(obj["severity"], obj["file"], obj["line"], obj["column"], message))
         else:
-            diags.append(Diag(obj["severity"], None, None, None, obj["message"]))
+            diags.append(Diag(obj["severity"], None, None, None, message))
     return diags
 
 

@@ -100,6 +100,20 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert rows and rows[0]['severity'] == 'error' and rows[0]['line'] == 1 and 'nosuchcall' in rows[0]['message']
 " "$T/diag.json"
+# Lints: an id per warning, in the text and as a JSON field; @quiet.
+printf 'policy p {\n  default errno(EPERM);\n  allow ptrace;\n}\n' > "$T/lint.policy"
+check "warnings end with their id" grep -q "3:9: warning: .*ptrace.* \[dangerous-grant\]$" \
+	<<<"$("$SF" check "$T/lint.policy" 2>&1)"
+"$SF" check --format=json "$T/lint.policy" > "$T/lint.json"
+check "json warnings carry the id" python3 -c "
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [(r['severity'], r['id'], r['line']) for r in rows] == [('warning', 'dangerous-grant', 3)], rows
+assert not rows[0]['message'].endswith(']')
+" "$T/lint.json"
+printf 'policy p {\n  default errno(EPERM);\n  @quiet(dangerous-grant, "we trace our children")\n  allow ptrace;\n}\n' > "$T/quiet.policy"
+out=$("$SF" check --werror "$T/quiet.policy" 2>&1)
+check "@quiet silences, also for --werror" test $? -eq 0 -a -z "$out"
 
 # sim: the verdict, the path length and the deciding rule.
 out=$("$SF" sim "$T/p.policy" write fd=2)
@@ -115,6 +129,12 @@ out=$("$SF" sim "$T/two.policy" --arch aarch64 openat AT_FDCWD 0 0o40000)
 check "sim on a foreign arch uses its constants" grep -q "^action: allow" <<<"$out"
 out=$("$SF" sim "$T/two.policy" --arch aarch64 openat AT_FDCWD 0 0o200000)
 check "sim on a foreign arch: x86's O_DIRECTORY is not aarch64's" grep -q "^action: errno(1)" <<<"$out"
+# On x86 the 64-bit offset and nbytes take two registers each: flags is in the sixth.
+printf 'policy p { arch x86; allow sync_file_range if flags == 2; }\n' > "$T/sfr.policy"
+out=$("$SF" sim "$T/sfr.policy" --arch x86 sync_file_range flags=2)
+check "sim on x86: a named argument after split 64-bit ones" grep -q "^action: allow" <<<"$out"
+out=$("$SF" sim "$T/sfr.policy" --arch x86 sync_file_range 0 0 0 2)
+check "sim on x86: positional values are registers" grep -q "^action: errno(1)" <<<"$out"
 out=$("$SF" sim "$T/out.bpf" write 0x700000002)
 check "sim on a .bpf: 32-bit fd ignores the upper half" grep -q "^action: allow" <<<"$out"
 out=$("$SF" sim "$T/out.bpf" openat AT_FDCWD 0 'O_WRONLY|O_CREAT')
