@@ -29,7 +29,6 @@
 #include "oci_import.h"
 
 #include <ctype.h>
-#include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -329,20 +328,6 @@ static void arch_line(FILE *f, unsigned mask)
 		fputs(";\n", f);
 }
 
-/* runc hands names to libseccomp, which adds a rule on each arch where it
- * knows the name, and refuses a name it does not know on the host at all
- * (runc then skips it). The policy says the same, so that it compiles with
- * this libseccomp and means what runc's filter would. */
-static int libseccomp_knows(const char *name, int arch)
-{
-	uint32_t token[ARCH_COUNT] = {
-		[ARCH_X86_64] = SCMP_ARCH_X86_64, [ARCH_X86] = SCMP_ARCH_X86,
-		[ARCH_X32] = SCMP_ARCH_X32, [ARCH_AARCH64] = SCMP_ARCH_AARCH64,
-	};
-	return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR &&
-	       seccomp_syscall_resolve_name_arch(token[arch], name) != __NR_SCMP_ERROR;
-}
-
 /* Gathers the items of the entries HOST uses for the arches of MASK. */
 static int gather(struct policy_out *po, int host, unsigned mask)
 {
@@ -363,7 +348,7 @@ static int gather(struct policy_out *po, int host, unsigned mask)
 			const struct json *name = e->names.v[k];
 			for (int a = 0; a < ARCH_COUNT; a++) {
 				int nr = mask & (1u << a) ? oci_kernel_nr(name->text, a) : -1;
-				if (nr >= 0 && libseccomp_knows(name->text, a))
+				if (nr >= 0)
 					add_item(po, a, nr, e, name);
 			}
 		}
@@ -432,8 +417,10 @@ static int write_policy(struct importer *im, const char *name, int host, unsigne
 
 /* ---- the whole profile ---- */
 
-/* Warns once about each name no supported arch knows: libseccomp (and
- * sysfence) cannot filter it, so the policy does not mention it. */
+/* Warns once about each name no supported arch knows, which the policy
+ * cannot mention. A name only this libseccomp does not know (newer than
+ * its tables: mseal, listmount, ...) stays: runc with a newer libseccomp
+ * filters it, and so does sysfence (backend.c's stand-ins). */
 static void unknown_names(struct importer *im)
 {
 	int header = 0;
@@ -450,19 +437,12 @@ static void unknown_names(struct importer *im)
 			int known = 0;
 			for (int a = 0; a < ARCH_COUNT && !known; a++)
 				known = oci_kernel_nr(name->text, a) >= 0;
-			if (known && seccomp_syscall_resolve_name(name->text) != __NR_SCMP_ERROR)
+			if (known)
 				continue;
-			if (known) {
-				const struct scmp_version *v = seccomp_version();
-				diag_warning(im->p.d, name->loc, "libseccomp %u.%u.%u does not know syscall '%s', so "
-					     "runc would skip it and sysfence cannot filter it; it is left out",
-					     v->major, v->minor, v->micro, name->text);
-			} else {
-				diag_warning(im->p.d, name->loc, "no arch sysfence knows has a syscall '%s'; it is left out",
-					     name->text);
-			}
+			diag_warning(im->p.d, name->loc, "no arch sysfence knows has a syscall '%s'; it is left out",
+				     name->text);
 			if (!header)
-				col = fprintf(im->p.notes_f, "# Syscalls left out (unknown to sysfence or libseccomp):");
+				col = fprintf(im->p.notes_f, "# Syscalls left out (no supported arch has them):");
 			else if (col + strlen(name->text) + 2 > 78)
 				col = fprintf(im->p.notes_f, ",\n#  ");
 			else
