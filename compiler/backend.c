@@ -521,6 +521,21 @@ static scmp_filter_ctx fill_context(struct unit *u, const struct policy_build *p
 	return ctx;
 }
 
+/* Exports CTX and moves stand-ins into place. Returns 0 with the program
+ * (NULL when it is too large to run: backend_build refuses it), or -1. */
+static int export_program(struct unit *u, scmp_filter_ctx ctx, struct sock_filter **insns,
+			  size_t *len)
+{
+	size_t bytes = 0;
+	*insns = export_to_memory(u, ctx, 0, &bytes);
+	*len = bytes / sizeof(**insns);
+	if (!*insns || bpf_renumber(*insns, *len, standins.v, standins.n))
+		return -1;
+	if (*len > BPF_MAX_INSNS)
+		*insns = NULL;
+	return 0;
+}
+
 /* Exports CTX, moves stand-ins into place, and checks PROBES: the first
  * probe it gets wrong (PROBES->v when the program cannot be run or
  * renumbered), NULL when it is faithful, or NULL with *INSNS NULL when it
@@ -529,16 +544,9 @@ static const struct probe *export_checked(struct unit *u, const struct policy_bu
 					  scmp_filter_ctx ctx, const struct probes *probes,
 					  struct sock_filter **insns, size_t *len, uint32_t *got)
 {
-	size_t bytes = 0;
-	*insns = export_to_memory(u, ctx, 0, &bytes);
-	*len = bytes / sizeof(**insns);
-	if (!*insns || bpf_renumber(*insns, *len, standins.v, standins.n))
+	if (export_program(u, ctx, insns, len))
 		return probes->v;
-	if (*len > BPF_MAX_INSNS) {
-		*insns = NULL;
-		return NULL;
-	}
-	return check_probes(pb, *insns, *len, probes, got);
+	return *insns ? check_probes(pb, *insns, *len, probes, got) : NULL;
 }
 
 /* Adds LOW's chains to a fresh context in each order in turn until the
@@ -573,10 +581,10 @@ static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
 }
 
 /* Replaces libseccomp's program by layout.c's faster one with the same
- * meaning, which must pass the same probes; the PFC text stays
- * libseccomp's. */
-static void relayout(struct unit *u, const struct policy_build *pb, const struct probes *probes,
-		     struct filter *f)
+ * meaning, which must pass the same probes: 0 when it did. The PFC text
+ * stays libseccomp's. */
+static int relayout(struct unit *u, const struct policy_build *pb, const struct probes *probes,
+		    struct filter *f)
 {
 	struct sock_filter *insns;
 	size_t len;
@@ -584,15 +592,15 @@ static void relayout(struct unit *u, const struct policy_build *pb, const struct
 	if (u->opts->libseccomp_layout ||
 	    layout_program(u->arena, f->insns, f->len, u->opts->profile, &insns, &len) ||
 	    check_probes(pb, insns, len, probes, &got))
-		return;
+		return -1;
 	f->insns = insns;
 	f->len = len;
+	return 0;
 }
 
 /* The common case in one pass: every arch's rules in source order, one
- * merged context, one export, all probes checked at once. Returns 1 with
- * *MERGED and OUT's program set and the probes added to ALL when that
- * program is faithful,
+ * merged context, one export. Returns 1 with *MERGED and OUT's program
+ * (not yet checked: see build_filter) set and the probes added to ALL,
  * 0 to take the careful way (each arch on its own, other orders and
  * forms), -1 when libseccomp refused a rule (diagnosed). */
 static int first_try(struct unit *u, const struct policy_build *pb,
@@ -624,8 +632,7 @@ static int first_try(struct unit *u, const struct policy_build *pb,
 	}
 	struct sock_filter *insns = NULL;
 	size_t len;
-	uint32_t got;
-	if (!failed && m && !export_checked(u, pb, m, &ps, &insns, &len, &got) && insns) {
+	if (!failed && m && !export_program(u, m, &insns, &len) && insns) {
 		for (size_t i = all->n; i < ps.n; i++)
 			probe_add(u, all, &ps.v[i]);
 		*merged = m;
@@ -709,6 +716,17 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 		probe_add(u, &probes, &p);
 	}
 	int first = first_try(u, pb, low, &probes, &merged, out);
+	/* The first try's program counts once it or its relayout passes the
+	 * probes (the relayout means the same on every class, so a faithful
+	 * relayout vouches for it, and one check is saved). */
+	int laid = first == 1 ? relayout(u, pb, &probes, out) : -1;
+	uint32_t got;
+	if (first == 1 && laid && check_probes(pb, out->insns, out->len, &probes, &got)) {
+		seccomp_release(merged);
+		merged = NULL;
+		memset(out, 0, sizeof(*out));
+		first = 0;
+	}
 	if (first < 0 || (!first && careful_way(u, pb, low, &probes, &merged, out))) {
 		seccomp_release(merged);
 		return -1;
@@ -720,7 +738,8 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 		diag_error(u->diag, pb->policy->loc, "libseccomp could not export the filter");
 		return -1;
 	}
-	relayout(u, pb, &probes, out);
+	if (!first)
+		relayout(u, pb, &probes, out);
 	return 0;
 }
 

@@ -325,16 +325,20 @@ int build_tree(struct graph *g, const struct item *it, size_t n, struct hot *hot
 	b.dp.choice = malloc(n * n * sizeof(int));
 	b.dp.split = malloc(n * n * sizeof(size_t));
 	nhot = merge_hot(hot, nhot);
-	size_t best_k = 0;
+	/* Peel the hottest values one more at a time while that pays; the
+	 * DP tables then hold the best tree unless the last try lost. */
+	size_t best_k = 0, last = 0;
 	double best = 1e300;
 	for (size_t k = 0; k <= PEEL_MAX && k <= nhot; k++) {
 		double c = solve_peeled(&b.dp, hot, k);
-		if (c < best - 1e-12) {
-			best = c;
-			best_k = k;
-		}
+		last = k;
+		if (c >= best - 1e-12)
+			break;
+		best = c;
+		best_k = k;
 	}
-	solve_peeled(&b.dp, hot, best_k);
+	if (last != best_k)
+		solve_peeled(&b.dp, hot, best_k);
 	int node = tree_nodes(&b, 0, n - 1);
 	for (size_t r = best_k; r-- > 0 && node >= 0;)
 		node = cons(g, BPF_JMP | BPF_JEQ | BPF_K, hot[r].value,
