@@ -141,8 +141,15 @@ static const char *rule_kname(const struct rule *r, int arch, char **owned)
 
 /* Chooses the stand-ins every arch of LOW needs. Returns 0, or -1 after
  * diagnosing a syscall no stand-in is left for. */
+static int unconditional(const struct lrule *lr)
+{
+	return lr->nchains == 1 && lr->chains[0].n == 0;
+}
+
+/* Only for the rules handed to libseccomp: all, or with CONDITIONAL_ONLY
+ * the conditional ones (the others become layout verdicts). */
 static int choose_standins(struct unit *u, const struct policy_build *pb,
-			   const struct arch_lowering low[ARCH_COUNT])
+			   const struct arch_lowering low[ARCH_COUNT], int conditional_only)
 {
 	standins.n = 0;
 	for (int a = 0; a < ARCH_COUNT; a++) {
@@ -150,6 +157,8 @@ static int choose_standins(struct unit *u, const struct policy_build *pb,
 			continue;
 		for (size_t i = 0; i < low[a].n; i++) {
 			const struct rule *r = low[a].rules[i].rule;
+			if (conditional_only && unconditional(&low[a].rules[i]))
+				continue;
 			char *owned;
 			int host;
 			const char *k = rule_kname(r, a, &owned);
@@ -580,17 +589,33 @@ static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
 	return NULL;
 }
 
+/* Unconditional rules, decided by the layout pass instead of libseccomp
+ * on the first try: libseccomp's export time grows with its rules, and a
+ * syscall that always gets one action needs no code but a return. */
+struct verdicts {
+	struct layout_verdict *v;
+	size_t n, cap;
+};
+
+static void verdict_add(struct unit *u, struct verdicts *vs, int arch, const struct rule *r)
+{
+	vs->v = arena_grow(u->arena, vs->v, vs->n, &vs->cap, sizeof(*vs->v));
+	vs->v[vs->n++] = (struct layout_verdict){ arch_table[arch].audit_arch, (uint32_t)r->nr,
+						   r->action };
+}
+
 /* Replaces libseccomp's program by layout.c's faster one with the same
  * meaning, which must pass the same probes: 0 when it did. The PFC text
  * stays libseccomp's. */
 static int relayout(struct unit *u, const struct policy_build *pb, const struct probes *probes,
-		    struct filter *f)
+		    const struct verdicts *vs, struct filter *f)
 {
 	struct sock_filter *insns;
 	size_t len;
 	uint32_t got;
 	if (u->opts->libseccomp_layout ||
-	    layout_program(u->arena, f->insns, f->len, u->opts->profile, &insns, &len) ||
+	    layout_program(u->arena, f->insns, f->len, u->opts->profile, vs ? vs->v : NULL,
+			   vs ? vs->n : 0, &insns, &len) ||
 	    check_probes(pb, insns, len, probes, &got))
 		return -1;
 	f->insns = insns;
@@ -605,19 +630,37 @@ static int relayout(struct unit *u, const struct policy_build *pb, const struct 
  * forms), -1 when libseccomp refused a rule (diagnosed). */
 static int first_try(struct unit *u, const struct policy_build *pb,
 		     const struct arch_lowering low[ARCH_COUNT], struct probes *all,
-		     scmp_filter_ctx *merged, struct filter *out)
+		     struct verdicts *vs, scmp_filter_ctx *merged, struct filter *out)
 {
 	struct probes ps = { 0 };
 	scmp_filter_ctx m = NULL;
 	int failed = 0;
+	/* The layout pass must run (and PFC shows libseccomp's program) for
+	 * unconditional rules to be left to it. */
+	int split = !u->opts->libseccomp_layout && !u->opts->want_pfc;
+	if (choose_standins(u, pb, low, split))
+		return -1;
+	for (size_t i = 0; i < standins.n; i++) {
+		struct probe p = { standins.v[i].audit_arch, standins.v[i].from, { 0 }, NULL };
+		probe_add(u, &ps, &p);
+	}
 	for (size_t i = 0; i < all->n; i++)
 		probe_add(u, &ps, &all->v[i]);
 	for (int a = 0; a < ARCH_COUNT && !failed; a++) {
 		if (!(pb->arch_mask & (1u << a)))
 			continue;
-		const struct arch_lowering *form = masked_first ? masked_only(u, &low[a]) : &low[a];
+		struct arch_lowering *rest = arena_alloc(u->arena, sizeof(*rest));
+		*rest = low[a];
+		rest->rules = arena_alloc(u->arena, (low[a].n + 1) * sizeof(*rest->rules));
+		rest->n = 0;
+		for (size_t i = 0; i < low[a].n; i++)
+			if (split && unconditional(&low[a].rules[i]))
+				verdict_add(u, vs, a, low[a].rules[i].rule);
+			else
+				rest->rules[rest->n++] = low[a].rules[i];
+		const struct arch_lowering *form = masked_first ? masked_only(u, rest) : rest;
 		if (!form)
-			form = &low[a];
+			form = rest;
 		make_probes(u, &low[a], &ps);
 		struct add_item *items;
 		int *nrs;
@@ -707,25 +750,31 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 {
 	scmp_filter_ctx merged = NULL;
 	struct probes probes = { 0 };
+	struct verdicts vs = { 0 };
 	memset(out, 0, sizeof(*out));
-	if (choose_standins(u, pb, low))
-		return -1;
-	/* A stand-in's own number must now get what the policy says for it. */
-	for (size_t i = 0; i < standins.n; i++) {
-		struct probe p = { standins.v[i].audit_arch, standins.v[i].from, { 0 }, NULL };
-		probe_add(u, &probes, &p);
-	}
-	int first = first_try(u, pb, low, &probes, &merged, out);
-	/* The first try's program counts once it or its relayout passes the
-	 * probes (the relayout means the same on every class, so a faithful
-	 * relayout vouches for it, and one check is saved). */
-	int laid = first == 1 ? relayout(u, pb, &probes, out) : -1;
+	int first = first_try(u, pb, low, &probes, &vs, &merged, out);
+	/* The first try's program counts once its relayout passes the probes
+	 * (it means the same on every class, so a faithful relayout vouches
+	 * for it, and one check is saved), or, without verdicts, once it
+	 * passes them itself. */
+	int laid = first == 1 ? relayout(u, pb, &probes, &vs, out) : -1;
 	uint32_t got;
-	if (first == 1 && laid && check_probes(pb, out->insns, out->len, &probes, &got)) {
+	if (first == 1 && laid && (vs.n || check_probes(pb, out->insns, out->len, &probes, &got))) {
 		seccomp_release(merged);
 		merged = NULL;
 		memset(out, 0, sizeof(*out));
 		first = 0;
+	}
+	if (!first) {
+		/* Every rule through libseccomp; a stand-in's own number must
+		 * get what the policy says for it. */
+		probes.n = 0;
+		if (choose_standins(u, pb, low, 0))
+			return -1;
+		for (size_t i = 0; i < standins.n; i++) {
+			struct probe p = { standins.v[i].audit_arch, standins.v[i].from, { 0 }, NULL };
+			probe_add(u, &probes, &p);
+		}
 	}
 	if (first < 0 || (!first && careful_way(u, pb, low, &probes, &merged, out))) {
 		seccomp_release(merged);
@@ -739,7 +788,7 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 		return -1;
 	}
 	if (!first)
-		relayout(u, pb, &probes, out);
+		relayout(u, pb, &probes, NULL, out);
 	return 0;
 }
 

@@ -209,6 +209,22 @@ static void nr_cuts_for(const struct nr_cuts *all, uint32_t alo, uint32_t ahi, s
 	cuts_finish(out);
 }
 
+static int by_arch_nr(const void *x, const void *y)
+{
+	const struct layout_verdict *a = x, *b = y;
+	if (a->arch != b->arch)
+		return a->arch < b->arch ? -1 : 1;
+	return a->nr < b->nr ? -1 : a->nr > b->nr;
+}
+
+/* The verdict for (ARCH, NR), or NULL. */
+static const struct layout_verdict *verdict_at(const struct layout_verdict *v, size_t nv,
+					       uint32_t arch, uint32_t nr)
+{
+	struct layout_verdict key = { arch, nr, 0 };
+	return nv ? bsearch(&key, v, nv, sizeof(*v), by_arch_nr) : NULL;
+}
+
 /* ---- 2. partial evaluation ---- */
 
 struct memo_slot {
@@ -464,7 +480,8 @@ static struct sock_filter *place(struct arena *a, const struct graph *g, const i
  * path in both by construction; this checks that construction, so the
  * ends of each class suffice. NR is scratch room.) */
 static int same_on_classes(const struct sock_filter *x, size_t xn, const struct sock_filter *y,
-			   size_t yn, const struct cuts *arch, const struct nr_cuts *all, struct cuts *nr)
+			   size_t yn, const struct cuts *arch, const struct nr_cuts *all, struct cuts *nr,
+			   const struct layout_verdict *v, size_t nv)
 {
 	for (size_t ai = 0; ai < arch->n; ai++) {
 		nr_cuts_for(all, arch->v[ai], cut_hi(arch, ai), nr);
@@ -473,7 +490,12 @@ static int same_on_classes(const struct sock_filter *x, size_t xn, const struct 
 				struct seccomp_data d = { .nr = (int)nr->v[ni], .arch = arch->v[ai] };
 				memset(d.args, fill ? 0xff : 0, sizeof(d.args));
 				uint32_t rx, ry, rhi;
-				if (bpf_run_valid(x, xn, &d, &rx, NULL) || bpf_run_valid(y, yn, &d, &ry, NULL))
+				const struct layout_verdict *vd = verdict_at(v, nv, d.arch, (uint32_t)d.nr);
+				if (vd)
+					rx = vd->ret;   /* what PROG plus the verdicts says */
+				else if (bpf_run_valid(x, xn, &d, &rx, NULL))
+					return 0;
+				if (bpf_run_valid(y, yn, &d, &ry, NULL))
 					return 0;
 				d.nr = (int)cut_hi(nr, ni);   /* x is the same there: the cuts are its own */
 				if (bpf_run_valid(y, yn, &d, &rhi, NULL) || rx != ry || rx != rhi)
@@ -521,7 +543,10 @@ struct pass {
 	size_t nw;
 	uint8_t *resid;    /* per node: made by the specialiser */
 	size_t nresid;
+	const struct layout_verdict *v;   /* sorted by arch, then nr */
+	size_t nv;
 };
+
 
 /* Marks the nodes from FROM on as residual code (see localise_rets). */
 static void mark_residual(struct pass *p, size_t from)
@@ -542,8 +567,12 @@ static int arch_dispatch(struct pass *p, size_t ai)
 	nr_cuts_for(&p->nr_all, p->arch.v[ai], cut_hi(&p->arch, ai), &p->nr);
 	for (size_t ni = 0; ni < p->nr.n; ni++) {
 		size_t before = p->g.n;
-		int r = specialise(&p->s, p->arch.v[ai], p->nr.v[ni]);
-		mark_residual(p, before);
+		const struct layout_verdict *vd = p->nr.v[ni] == cut_hi(&p->nr, ni) ?
+			verdict_at(p->v, p->nv, p->arch.v[ai], p->nr.v[ni]) : NULL;
+		int r = vd ? cons(&p->g, BPF_RET | BPF_K, vd->ret, -1, -1)
+			   : specialise(&p->s, p->arch.v[ai], p->nr.v[ni]);
+		if (!vd)
+			mark_residual(p, before);
 		if (r < 0)
 			return -1;
 		if (n && p->items[n - 1].target == r) {
@@ -699,7 +728,8 @@ static void pass_free(struct pass *p)
 }
 
 int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
-		   const struct profile *prof, struct sock_filter **out, size_t *outlen)
+		   const struct profile *prof, const struct layout_verdict *v, size_t nv,
+		   struct sock_filter **out, size_t *outlen)
 {
 	if (!prof)
 		prof = profile_prior();
@@ -710,6 +740,18 @@ int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
 	int kept = 1;
 	if (find_cuts(prog, len, &p.arch, &p.nr_all))
 		goto done;
+	/* Each verdict is a class of its own. */
+	struct layout_verdict *sorted = malloc((nv + 1) * sizeof(*sorted));
+	memcpy(sorted, v, nv * sizeof(*v));
+	qsort(sorted, nv, sizeof(*sorted), by_arch_nr);
+	p.v = sorted;
+	p.nv = nv;
+	for (size_t i = 0; i < nv; i++) {
+		cut_at(&p.arch, sorted[i].arch);
+		cut_at(&p.arch, (uint64_t)sorted[i].arch + 1);
+		nr_cut_at(&p.nr_all, sorted[i].nr, 1, sorted[i].arch);
+		nr_cut_at(&p.nr_all, (uint64_t)sorted[i].nr + 1, 1, sorted[i].arch);
+	}
 	cuts_finish(&p.arch);
 	p.s = (struct spec){ .p = prog, .len = len, .g = &p.g, .budget = 8 * len + 64 };
 	for (p.s.mcap = 64; p.s.mcap <= 2 * p.s.budget; p.s.mcap *= 2)
@@ -731,13 +773,14 @@ int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
 	}
 	/* Built to be equivalent; checked anyway, and kept only if it pays. */
 	if (np && bpf_check(np, newlen, NULL, 0) == 0 &&
-	    same_on_classes(prog, len, np, newlen, &p.arch, &p.nr_all, &p.nr) &&
-	    layout_cost(np, newlen, prof, ARCH_MASK_ALL) <= layout_cost(prog, len, prof, ARCH_MASK_ALL)) {
+	    same_on_classes(prog, len, np, newlen, &p.arch, &p.nr_all, &p.nr, p.v, p.nv) &&
+	    (nv || layout_cost(np, newlen, prof, ARCH_MASK_ALL) <= layout_cost(prog, len, prof, ARCH_MASK_ALL))) {
 		*out = np;
 		*outlen = newlen;
 		kept = 0;
 	}
 done:
+	free((void *)p.v);
 	pass_free(&p);
 	return kept;
 }

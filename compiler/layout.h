@@ -13,15 +13,24 @@
 #include "bpf.h"
 #include "profile.h"
 
-/* Relays out PROG (LEN instructions, valid under bpf_check). Returns 0 and
- * sets *OUT (in A) and *OUTLEN to the new program, which behaves exactly
- * like PROG on every input (checked on a representative of every class
- * before returning). Returns 1, leaving *OUT alone, when PROG is kept: it
- * uses something the specialiser does not model (scratch memory, X, ALU
- * on arch/nr), the result would be too large, or it would not be faster
- * under PROF's weights. PROF NULL means profile_prior(). */
+/* A decision made without libseccomp: on ARCH (an AUDIT_ARCH value)
+ * syscall NR returns RET, whatever its arguments. */
+struct layout_verdict {
+	uint32_t arch, nr, ret;
+};
+
+/* Relays out PROG (LEN instructions, valid under bpf_check) with the NV
+ * verdicts V added (none may be for an (arch, nr) PROG decides other than
+ * by its default). Returns 0 and sets *OUT (in A) and *OUTLEN to the new
+ * program, which behaves exactly like PROG plus V on every input (checked
+ * at both ends of every class before returning). Returns 1, leaving *OUT
+ * alone, when PROG is kept: it uses something the specialiser does not
+ * model (scratch memory, X, ALU on arch/nr), the result would be too
+ * large, or (without verdicts) it would not be faster under PROF's
+ * weights. PROF NULL means profile_prior(). */
 int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
-		   const struct profile *prof, struct sock_filter **out, size_t *outlen);
+		   const struct profile *prof, const struct layout_verdict *v, size_t nv,
+		   struct sock_filter **out, size_t *outlen);
 
 /* The weighted mean number of instructions PROG executes on the syscalls
  * of PROF (NULL: the prior) for the arches in ARCH_MASK, with zero

@@ -129,7 +129,7 @@ START_TEST(random_programs_keep_their_meaning)
 		ck_assert_int_eq(bpf_check(prog, len, NULL, 0), 0);
 		struct sock_filter *out;
 		size_t outlen;
-		if (layout_program(a, prog, len, NULL, &out, &outlen))
+		if (layout_program(a, prog, len, NULL, NULL, 0, &out, &outlen))
 			continue;
 		relaid++;
 		ck_assert_int_eq(bpf_check(out, outlen, NULL, 0), 0);
@@ -187,7 +187,7 @@ static void check_real(const char *path, void *ctx)
 		t->compiled++;
 		struct sock_filter *out;
 		size_t outlen;
-		if (layout_program(c.arena, c.filter.insns, c.filter.len, NULL, &out, &outlen) == 0) {
+		if (layout_program(c.arena, c.filter.insns, c.filter.len, NULL, NULL, 0, &out, &outlen) == 0) {
 			t->relaid++;
 			size_t bad = first_difference(c.filter.insns, c.filter.len, out, outlen, 20000);
 			ck_assert_msg(bad == 0, "%s: relaid filter differs on input %zu", path, bad);
@@ -249,7 +249,7 @@ START_TEST(trampolines_reach_far_targets)
 	struct arena *a = arena_new();
 	struct sock_filter *out;
 	size_t outlen;
-	ck_assert_int_eq(layout_program(a, q, m, NULL, &out, &outlen), 0);
+	ck_assert_int_eq(layout_program(a, q, m, NULL, NULL, 0, &out, &outlen), 0);
 	ck_assert_int_eq(bpf_check(out, outlen, NULL, 0), 0);
 	int tramps = 0;
 	for (size_t i = 0; i < outlen; i++)
