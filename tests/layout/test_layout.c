@@ -327,6 +327,56 @@ static void check_cache(const char *path, void *ctx)
 	compilation_free(&c);
 }
 
+/* Verdicts: decisions the pass adds to a program that does not make
+ * them (what the backend hands it for rules without conditions). */
+START_TEST(verdicts_are_added)
+{
+	/* x86_64 only: write (1) with fd == 2 allowed, the rest errno(1) */
+	struct sock_filter q[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+	};
+	const struct layout_verdict v[] = {
+		{ AUDIT_ARCH_X86_64, 0, SECCOMP_RET_ALLOW },
+		{ AUDIT_ARCH_X86_64, 60, SECCOMP_RET_ERRNO | 5 },
+		{ AUDIT_ARCH_X86_64, 0x40000000 | 3, SECCOMP_RET_TRAP },
+	};
+	struct arena *a = arena_new();
+	struct sock_filter *out;
+	size_t outlen;
+	ck_assert_int_eq(layout_program(a, q, sizeof(q) / sizeof(q[0]), NULL, v, 3, &out, &outlen), 0);
+	static const struct { uint32_t arch, nr; uint64_t fd; uint32_t want; } cases[] = {
+		{ AUDIT_ARCH_X86_64, 0, 7, SECCOMP_RET_ALLOW },
+		{ AUDIT_ARCH_X86_64, 60, 0, SECCOMP_RET_ERRNO | 5 },
+		{ AUDIT_ARCH_X86_64, 59, 0, SECCOMP_RET_ERRNO | 1 },
+		{ AUDIT_ARCH_X86_64, 61, 0, SECCOMP_RET_ERRNO | 1 },
+		{ AUDIT_ARCH_X86_64, 1, 2, SECCOMP_RET_ALLOW },
+		{ AUDIT_ARCH_X86_64, 1, 3, SECCOMP_RET_ERRNO | 1 },
+		{ AUDIT_ARCH_X86_64, 0x40000000 | 3, 0, SECCOMP_RET_TRAP },
+		{ AUDIT_ARCH_X86_64, 0x40000000 | 4, 0, SECCOMP_RET_ERRNO | 1 },
+		{ AUDIT_ARCH_I386, 0, 0, SECCOMP_RET_KILL_PROCESS },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct seccomp_data d = { .nr = (int)cases[i].nr, .arch = cases[i].arch };
+		d.args[0] = cases[i].fd;
+		uint32_t ret;
+		ck_assert_int_eq(bpf_run(out, outlen, &d, &ret, NULL), 0);
+		ck_assert_msg(ret == cases[i].want, "case %zu: got %#x want %#x", i, ret, cases[i].want);
+	}
+	/* a verdict is a constant action the kernel can cache */
+	ck_assert(kcache_const_allow(out, outlen, AUDIT_ARCH_X86_64, 0));
+	ck_assert(!kcache_const_allow(out, outlen, AUDIT_ARCH_X86_64, 1));
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(unconditional_allows_stay_cacheable)
 {
 	int cached = 0;
@@ -417,6 +467,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, random_programs_keep_their_meaning);
 	tcase_add_test(tc, real_filters_keep_their_meaning);
 	tcase_add_test(tc, trampolines_reach_far_targets);
+	tcase_add_test(tc, verdicts_are_added);
 	tcase_add_test(tc, unconditional_allows_stay_cacheable);
 	tcase_add_test(tc, kcache_follows_the_kernel_rule);
 	tcase_add_test(tc, mix_meets_its_targets);
