@@ -102,6 +102,19 @@ static int arg_read(struct gen *g, const struct trace_sys *s, const char *name, 
 	return i;
 }
 
+/* arg_read for each of the NAMES (NULL-terminated) into REGS; when one
+ * cannot be read, S gets an unconditional rule saying why, and -1. */
+static int args_or_plain(struct gen *g, const struct trace_sys *s, const char *const *names, int *regs)
+{
+	const char *why = NULL;
+	for (size_t k = 0; names[k]; k++)
+		if ((regs[k] = arg_read(g, s, names[k], &why)) < 0) {
+			add_rule(g, s, NULL, s->count, why);
+			return -1;
+		}
+	return 0;
+}
+
 static const char *const AF_PREFER[] = { "AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK", NULL };
 static const char *const AF_PREFIX[] = { "AF_", NULL };
 static const char *const SOCK_PREFIX[] = { "SOCK_", NULL };
@@ -112,13 +125,11 @@ static const char *const IPPROTO_PREFIX[] = { "IPPROTO_", NULL };
  * matters to a filter. */
 static void socket_rules(struct gen *g, const struct trace_sys *s)
 {
-	const char *why;
-	int dom = arg_read(g, s, "domain", &why), typ = dom < 0 ? -1 : arg_read(g, s, "type", &why),
-	    pro = typ < 0 ? -1 : arg_read(g, s, "protocol", &why);
-	if (pro < 0) {
-		add_rule(g, s, NULL, s->count, why);
+	static const char *const names[] = { "domain", "type", "protocol", NULL };
+	int reg[3];
+	if (args_or_plain(g, s, names, reg))
 		return;
-	}
+	int dom = reg[0], typ = reg[1], pro = reg[2];
 	int arch = g->t->arch;
 	uint64_t flags = cval(arch, "SOCK_NONBLOCK") | cval(arch, "SOCK_CLOEXEC");
 	char *done = arena_alloc(g->a, s->vecs.n + 1);
@@ -151,12 +162,10 @@ static void socket_rules(struct gen *g, const struct trace_sys *s)
 /* open and openat: read-only when every call was; else any mode. */
 static void open_rules(struct gen *g, const struct trace_sys *s)
 {
-	const char *why;
-	int fl = arg_read(g, s, "flags", &why);
-	if (fl < 0) {
-		add_rule(g, s, NULL, s->count, why);
+	static const char *const names[] = { "flags", NULL };
+	int fl;
+	if (args_or_plain(g, s, names, &fl))
 		return;
-	}
 	int arch = g->t->arch;
 	uint64_t writes = cval(arch, "O_CREAT") | cval(arch, "O_TRUNC") | cval(arch, "O_APPEND") |
 			  cval(arch, "O_EXCL") | cval(arch, "__O_TMPFILE");
@@ -182,12 +191,10 @@ static const char *const NAMESPACE_FLAGS[] = {
  * processes only, when the trace made only one kind. */
 static void clone_rules(struct gen *g, const struct trace_sys *s)
 {
-	const char *why;
-	int fl = arg_read(g, s, "flags", &why);
-	if (fl < 0) {
-		add_rule(g, s, NULL, s->count, why);
+	static const char *const names[] = { "flags", NULL };
+	int fl;
+	if (args_or_plain(g, s, names, &fl))
 		return;
-	}
 	int arch = g->t->arch;
 	uint64_t any = 0, all = ~0ull, thread = cval(arch, "CLONE_THREAD");
 	for (size_t i = 0; i < s->vecs.n; i++) {
@@ -220,12 +227,10 @@ static const char *const IOCTL_PREFIX[] = { "FIO", "TC", "TIOC", "SIOC", NULL };
 /* ioctl: the requests seen. */
 static void ioctl_rules(struct gen *g, const struct trace_sys *s)
 {
-	const char *why;
-	int rq = arg_read(g, s, "request", &why);
-	if (rq < 0) {
-		add_rule(g, s, NULL, s->count, why);
+	static const char *const arg[] = { "request", NULL };
+	int rq;
+	if (args_or_plain(g, s, arg, &rq))
 		return;
-	}
 	struct ptrvec names = { 0 };
 	size_t len = 0;
 	for (size_t i = 0; i < s->vecs.n; i++) {

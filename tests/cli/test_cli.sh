@@ -4,13 +4,7 @@
 # bubblewrap. Usage: test_cli.sh SYSFENCE
 set -u
 SF=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
-ok()   { echo "ok   $1"; pass=$((pass + 1)); }
-bad()  { echo "FAIL $1"; fail=$((fail + 1)); }
-skip() { echo "skip $1"; skip=$((skip + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+. "$(dirname "$0")/../lib.sh"
 
 cat > "$T/p.policy" <<'P'
 const OUT = 1;
@@ -161,5 +155,4 @@ else
 	skip "bwrap --seccomp (bubblewrap cannot create a sandbox on this machine)"
 fi
 
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+finish

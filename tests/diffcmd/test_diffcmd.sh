@@ -6,12 +6,7 @@
 # Usage: test_diffcmd.sh SYSFENCE
 set -u
 SF=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok()  { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+. "$(dirname "$0")/../lib.sh"
 
 # A policy with one varying line: policy NAME 'RULES' (arches x86_64).
 policy() {
@@ -193,5 +188,4 @@ check "bad .bpf: exit 2 with a reason" test $? -eq 2 -a -s "$T/err"
 "$SF" diff "$T/old.policy" > /dev/null 2>&1
 check "one file: usage, exit 2" test $? -eq 2
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

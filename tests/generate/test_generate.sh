@@ -15,12 +15,7 @@
 set -u
 # Absolute paths: the golden part runs in DATA, so the logs are named as committed.
 SF=$(realpath "$1") RUN=$(realpath "$2") TRACED=$(realpath "$3") DATA=$4
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok()  { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+. "$(dirname "$0")/../lib.sh"
 
 # generate_and_run NAME CMD...: trace CMD, compile, run it confined, compare.
 generate_and_run() {
@@ -101,5 +96,4 @@ check "bad log: exit 1" test $? -eq 1
 check "bad log: no output file" test ! -e "$T/bad.policy"
 check "bad log: located errors" diff -u bad.expected "$T/bad.err"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -5,12 +5,7 @@
 set -u
 SF=$1
 BENCH=$3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok()   { echo "ok   $1"; pass=$((pass + 1)); }
-bad()  { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+. "$(dirname "$0")/../lib.sh"
 
 cat > "$T/p.policy" <<'P'
 policy p {
@@ -78,5 +73,4 @@ check "the source line and a caret are shown" grep -q "^ *\^" "$T/bad.err"
 check "a missing profile exits 1" test $? -eq 1
 check "a missing profile is named" grep -q "cannot read profile" "$T/missing.err"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
