@@ -742,7 +742,8 @@ int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
 		goto done;
 	/* Each verdict is a class of its own. */
 	struct layout_verdict *sorted = malloc((nv + 1) * sizeof(*sorted));
-	memcpy(sorted, v, nv * sizeof(*v));
+	if (nv)
+		memcpy(sorted, v, nv * sizeof(*v));
 	qsort(sorted, nv, sizeof(*sorted), by_arch_nr);
 	p.v = sorted;
 	p.nv = nv;
