@@ -1,6 +1,8 @@
 /* Conflict analysis: finds rules that override each other.
  *
- * For each arch and syscall number, every pair of rules is compared:
+ * For each arch and syscall number, every pair of rules is compared (for
+ * a syscall with many rules on one argument, a sweep over their value
+ * intervals finds the overlapping pairs instead: see "large groups"):
  *  - same action, one unconditional: the conditional one has no effect;
  *  - different actions whose conditions can both hold: which one wins
  *    would depend on rule order, which a policy must not depend on. The
@@ -9,6 +11,7 @@
  *    evaluator before it is printed.
  * Identical duplicates (the same rule reached twice) merge silently; rules
  * whose action is the default are dropped with a warning. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,24 +26,43 @@ struct analysis {
 	const struct policy_build *pb;
 	int arch;
 	int failed;
-	/* pairs already reported, so several arches report a conflict once */
+	/* pairs already reported, so several arches report a conflict once:
+	 * an open-addressing set of statement pairs */
 	const struct stmt **pairs;
-	size_t npairs, cappairs;
+	size_t npairs, cappairs;   /* entries (pairs), slots (a power of two) */
 };
+
+static size_t pair_slot(const struct analysis *an, const struct stmt *a, const struct stmt *b)
+{
+	uint64_t h = ((uintptr_t)a * 0x9e3779b97f4a7c15ull) ^ ((uintptr_t)b * 0xc2b2ae3d27d4eb4full);
+	size_t i = (size_t)(h >> 17) & (an->cappairs - 1);
+	while (an->pairs[2 * i] && (an->pairs[2 * i] != a || an->pairs[2 * i + 1] != b))
+		i = (i + 1) & (an->cappairs - 1);
+	return i;
+}
 
 static int reported(struct analysis *an, const struct stmt *a, const struct stmt *b)
 {
-	for (size_t i = 0; i < an->npairs; i += 2)
-		if (an->pairs[i] == a && an->pairs[i + 1] == b)
-			return 1;
-	if (an->npairs + 2 > an->cappairs) {
-		an->cappairs = an->cappairs ? an->cappairs * 2 : 32;
-		an->pairs = realloc(an->pairs, an->cappairs * sizeof(*an->pairs));
+	if (2 * (an->npairs + 1) > an->cappairs) {
+		struct analysis old = *an;
+		an->cappairs = an->cappairs ? an->cappairs * 2 : 64;
+		an->pairs = calloc(2 * an->cappairs, sizeof(*an->pairs));
 		if (!an->pairs)
 			abort();
+		for (size_t i = 0; i < old.cappairs; i++)
+			if (old.pairs[2 * i]) {
+				size_t j = pair_slot(an, old.pairs[2 * i], old.pairs[2 * i + 1]);
+				an->pairs[2 * j] = old.pairs[2 * i];
+				an->pairs[2 * j + 1] = old.pairs[2 * i + 1];
+			}
+		free(old.pairs);
 	}
-	an->pairs[an->npairs++] = a;
-	an->pairs[an->npairs++] = b;
+	size_t i = pair_slot(an, a, b);
+	if (an->pairs[2 * i])
+		return 1;
+	an->pairs[2 * i] = a;
+	an->pairs[2 * i + 1] = b;
+	an->npairs++;
 	return 0;
 }
 
@@ -95,10 +117,13 @@ static int prepare(struct analysis *an, struct rule *r)
 		return -1;
 	}
 	size_t n = 0;
+	r->sets = arena_alloc(a, (r->dnf.n + 1) * sizeof(*r->sets));
 	for (size_t i = 0; i < r->dnf.n; i++) {
 		int empty = 0;
-		for (int arg = 0; arg < 6 && !empty; arg++)
-			empty = argset_of_conj(a, &r->dnf.c[i], arg).n == 0;
+		for (int arg = 0; arg < 6 && !empty; arg++) {
+			r->sets[n][arg] = argset_of_conj(a, &r->dnf.c[i], arg);
+			empty = r->sets[n][arg].n == 0;
+		}
 		if (!empty)
 			r->dnf.c[n++] = r->dnf.c[i];
 	}
@@ -113,16 +138,16 @@ static int prepare(struct analysis *an, struct rule *r)
 	return 0;
 }
 
-/* Finds arguments for which conjunctions X and Y both hold. */
-static int conj_overlap(struct arena *a, const struct conj *x, const struct conj *y, uint64_t args[6],
+/* Finds arguments for which two conjunctions, given by their value sets
+ * per argument, both hold. */
+static int conj_overlap(const struct argset x[6], const struct argset y[6], uint64_t args[6],
 			unsigned *used)
 {
 	*used = 0;
 	for (int arg = 0; arg < 6; arg++) {
-		struct argset sx = argset_of_conj(a, x, arg), sy = argset_of_conj(a, y, arg);
-		if (!argset_witness(sx, sy, &args[arg]))
+		if (!argset_witness(x[arg], y[arg], &args[arg]))
 			return 0;
-		if (!argset_is_all(sx) || !argset_is_all(sy))
+		if (!argset_is_all(x[arg]) || !argset_is_all(y[arg]))
 			*used |= 1u << arg;
 	}
 	return 1;
@@ -184,7 +209,7 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 		for (size_t j = 0; j < q->dnf.n; j++) {
 			uint64_t args[6] = { 0 };
 			unsigned used;
-			if (!conj_overlap(an->u->arena, &p->dnf.c[i], &q->dnf.c[j], args, &used))
+			if (!conj_overlap(p->sets[i], q->sets[j], args, &used))
 				continue;
 			an->failed = 1;
 			/* The witness comes from the exact value sets; check it with
@@ -211,9 +236,140 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 		}
 }
 
+/* ---- large groups ----
+ * Generated policies can give one syscall thousands of rules. Comparing
+ * every pair is then too slow, so when every rule compares the same one
+ * argument, each rule's value set is cut into intervals (a term whose
+ * free bits are the low ones is an interval) and one sweep in order of
+ * their starts finds, for each interval, whether an interval of another
+ * action seen before reaches into it: the one reaching furthest of each
+ * action is kept. Terms that are not intervals are compared with every
+ * rule of another action. check_pair then reports each pair exactly. */
+
+#define PAIRWISE_MAX 64   /* groups up to this size compare every pair */
+#define SWEEP_ACTIONS 16
+
+struct span {
+	uint64_t lo, hi;
+	size_t rule;          /* index in the group */
+};
+
+static int by_lo(const void *x, const void *y)
+{
+	const struct span *a = x, *b = y;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return a->rule < b->rule ? -1 : a->rule > b->rule;
+}
+
+/* Reports the pair of R[I] and R[J] in source order. */
+static void check_ordered(struct analysis *an, struct rule **r, size_t i, size_t j)
+{
+	if (i < j)
+		check_pair(an, r[i], r[j]);
+	else
+		check_pair(an, r[j], r[i]);
+}
+
+/* Returns 0 when it could check the group, -1 to compare every pair. */
+static int sweep_group(struct analysis *an, struct rule **r, size_t n)
+{
+	unsigned width = 0, w = 0;
+	int arg = -1;
+	size_t nspan = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i]->dropped)
+			continue;
+		int a = dnf_sole_arg(&r[i]->dnf, &w);
+		if (a < 0 || (arg >= 0 && (a != arg || w != width)))
+			return -1;
+		arg = a;
+		width = w;
+		for (size_t k = 0; k < r[i]->dnf.n; k++)
+			nspan += r[i]->sets[k][arg].n;
+	}
+	if (arg < 0)
+		return 0;   /* nothing left to compare */
+	uint64_t W = width_mask(width);
+	struct span *sp = malloc((nspan + 1) * sizeof(*sp));
+	size_t *odd = malloc((n + 1) * sizeof(*odd)), nodd = 0, m = 0;
+	for (size_t i = 0; i < n; i++) {
+		int has_odd = 0;
+		for (size_t k = 0; !r[i]->dropped && k < r[i]->dnf.n; k++)
+			for (size_t t = 0; t < r[i]->sets[k][arg].n; t++) {
+				struct term te = r[i]->sets[k][arg].t[t];
+				uint64_t free_bits = ~te.mask & W;
+				if (free_bits & (free_bits + 1))
+					has_odd = 1;   /* free bits not a low run: not an interval */
+				else
+					sp[m++] = (struct span){ te.value & W, (te.value & W) | free_bits, i };
+			}
+		if (has_odd)
+			odd[nodd++] = i;
+	}
+	qsort(sp, m, sizeof(*sp), by_lo);
+	struct { uint32_t action; uint64_t hi; size_t rule; } reach[SWEEP_ACTIONS];
+	size_t nreach = 0;
+	int ok = 1;
+	for (size_t s = 0; s < m && ok; s++) {
+		uint32_t act = r[sp[s].rule]->action;
+		size_t mine = nreach;
+		for (size_t k = 0; k < nreach; k++) {
+			if (reach[k].action == act)
+				mine = k;
+			else if (reach[k].hi >= sp[s].lo)
+				check_ordered(an, r, reach[k].rule, sp[s].rule);
+		}
+		if (mine == nreach) {
+			if (nreach == SWEEP_ACTIONS) {
+				ok = 0;
+				break;
+			}
+			reach[nreach++] = (typeof(reach[0])){ act, sp[s].hi, sp[s].rule };
+		} else if (sp[s].hi > reach[mine].hi) {
+			reach[mine].hi = sp[s].hi;
+			reach[mine].rule = sp[s].rule;
+		}
+	}
+	for (size_t o = 0; o < nodd && ok; o++)
+		for (size_t j = 0; j < n; j++)
+			if (!r[j]->dropped && r[j]->action != r[odd[o]]->action)
+				check_ordered(an, r, odd[o], j);
+	free(sp);
+	free(odd);
+	return ok ? 0 : -1;
+}
+
+/* The rules of a group seen so far that are kept, by condition hash, to
+ * find identical duplicates (the same action and condition as an earlier
+ * kept rule) without comparing every pair. */
+struct seen {
+	size_t *slot, cap;
+};
+
+/* Is R a duplicate of a kept rule? If not, and KEEP, remembers it. */
+static int seen_before(struct seen *t, struct rule **r, size_t i, int keep)
+{
+	size_t h = (size_t)(ncond_hash(r[i]->cond) ^ r[i]->action * 0x9e3779b97f4a7c15ull) & (t->cap - 1);
+	for (; t->slot[h] != SIZE_MAX; h = (h + 1) & (t->cap - 1)) {
+		const struct rule *q = r[t->slot[h]];
+		if (q->action == r[i]->action && ncond_equal(q->cond, r[i]->cond))
+			return 1;
+	}
+	if (keep)
+		t->slot[h] = i;
+	return 0;
+}
+
 static void analyse_group(struct analysis *an, struct rule **r, size_t n)
 {
 	char buf[32];
+	struct seen seen = { NULL, 16 };
+	while (seen.cap < 2 * n)
+		seen.cap *= 2;
+	seen.slot = malloc(seen.cap * sizeof(*seen.slot));
+	for (size_t i = 0; i < seen.cap; i++)
+		seen.slot[i] = SIZE_MAX;
 	for (size_t i = 0; i < n; i++) {
 		if (r[i]->dropped)
 			continue;
@@ -227,15 +383,18 @@ static void analyse_group(struct analysis *an, struct rule **r, size_t n)
 			r[i]->dropped = 1;
 			continue;
 		}
-		for (size_t j = 0; j < i; j++)
-			if (!r[j]->dropped && r[j]->action == r[i]->action &&
-			    ncond_equal(r[j]->cond, r[i]->cond)) {
-				r[i]->dropped = 1;   /* an identical duplicate */
-				break;
-			}
-		if (!r[i]->dropped && prepare(an, r[i]))
+		if (seen_before(&seen, r, i, 0)) {
+			r[i]->dropped = 1;   /* an identical duplicate */
+			continue;
+		}
+		if (prepare(an, r[i]))
 			an->failed = 1, r[i]->dropped = 1;
+		if (!r[i]->dropped)
+			seen_before(&seen, r, i, 1);
 	}
+	free(seen.slot);
+	if (n > PAIRWISE_MAX && sweep_group(an, r, n) == 0)
+		return;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			if (!r[i]->dropped && !r[j]->dropped)

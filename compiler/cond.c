@@ -395,6 +395,53 @@ int dnf_build(struct arena *a, const struct ncond *c, size_t limit, struct dnf *
 	return dnf_rec(a, c, 0, limit, out);
 }
 
+int dnf_sole_arg(const struct dnf *d, unsigned *width)
+{
+	int arg = -1;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->c[i].n == 0)
+			return -1;   /* a conjunction that always holds */
+		for (size_t k = 0; k < d->c[i].n; k++) {
+			const struct atom *at = &d->c[i].atoms[k];
+			if (arg >= 0 && (at->arg != arg || at->width != *width))
+				return -1;
+			arg = at->arg;
+			*width = at->width;
+		}
+	}
+	return arg;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+uint64_t ncond_hash(const struct ncond *c)
+{
+	if (!c)
+		return 1;
+	uint64_t h = mix(0, (uint64_t)c->kind);
+	switch (c->kind) {
+	case N_NOT:
+		return mix(h, ncond_hash(c->lhs));
+	case N_AND:
+	case N_OR:
+		return mix(mix(h, ncond_hash(c->lhs)), ncond_hash(c->rhs));
+	case N_ATOM: {
+		const struct atom *a = &c->atom;
+		h = mix(mix(mix(h, (uint64_t)a->arg), a->width), a->mask);
+		h = mix(mix(mix(h, (uint64_t)a->op), a->value), a->nset);
+		for (size_t i = 0; i < a->nset; i++)
+			h = mix(h, a->set[i]);
+		return h;
+	}
+	default:
+		return h;
+	}
+}
+
 int ncond_equal(const struct ncond *x, const struct ncond *y)
 {
 	if (!x || !y)

@@ -86,8 +86,15 @@ int argset_witness(struct argset x, struct argset y, uint64_t *value);
 int atom_eval(const struct atom *at, const uint64_t args[6]);
 int ncond_eval(const struct ncond *c, const uint64_t args[6]);
 
-/* Structural equality, for merging identical duplicate rules. */
+/* Structural equality, for merging identical duplicate rules, and a hash
+ * that equal conditions share. */
 int ncond_equal(const struct ncond *x, const struct ncond *y);
+uint64_t ncond_hash(const struct ncond *c);
+
+/* The one argument every conjunction of D compares, its width in *WIDTH;
+ * -1 when D compares none or several, at different widths, or has a
+ * conjunction that always holds. */
+int dnf_sole_arg(const struct dnf *d, unsigned *width);
 
 static inline uint64_t width_mask(unsigned width)
 {

@@ -186,25 +186,6 @@ static int lower_rule(struct unit *u, const struct rule *r, int arch, struct scr
 	return 0;
 }
 
-/* The one argument every conjunction of R compares, its width in *WIDTH;
- * -1 when R compares none or several, or at different widths. */
-static int sole_arg(const struct rule *r, unsigned *width)
-{
-	int arg = -1;
-	for (size_t i = 0; i < r->dnf.n; i++)
-		for (size_t k = 0; k < r->dnf.c[i].n; k++) {
-			const struct atom *at = &r->dnf.c[i].atoms[k];
-			if (arg >= 0 && (at->arg != arg || at->width != *width))
-				return -1;
-			arg = at->arg;
-			*width = at->width;
-		}
-	for (size_t i = 0; i < r->dnf.n; i++)
-		if (r->dnf.c[i].n == 0)
-			return -1;   /* unconditional */
-	return arg;
-}
-
 static int by_nr_action_same(const struct lrule *a, const struct lrule *b)
 {
 	return a->rule->nr != b->rule->nr || a->rule->action != b->rule->action;
@@ -268,9 +249,9 @@ static void join_alternatives(struct unit *u, struct arch_lowering *low)
 	size_t out = 0;
 	for (size_t i = 0, j; i < low->n; i = j) {
 		unsigned width = 0, w = 0;
-		int arg = sole_arg(low->rules[i].rule, &width);
+		int arg = dnf_sole_arg(&low->rules[i].rule->dnf, &width);
 		for (j = i + 1; j < low->n && !by_nr_action_same(&low->rules[i], &low->rules[j]); j++)
-			if (arg >= 0 && (sole_arg(low->rules[j].rule, &w) != arg || w != width))
+			if (arg >= 0 && (dnf_sole_arg(&low->rules[j].rule->dnf, &w) != arg || w != width))
 				arg = -1;
 		if (j - i > 1 && arg >= 0 && join_group(u, low->arch, &low->rules[i], j - i, arg, width) == 0) {
 			low->rules[out++] = low->rules[i];

@@ -28,6 +28,7 @@ struct rule {
 	/* filled by analysis */
 	int dropped;
 	struct dnf dnf;
+	struct argset (*sets)[6];        /* per conjunction of dnf, per argument */
 };
 
 struct arch_policy {

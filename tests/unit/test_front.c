@@ -1338,6 +1338,114 @@ START_TEST(test_constant_entries_well_formed)
 }
 END_TEST
 
+/* ---- large groups: the sweep (analyse.c) against brute force ---- */
+
+/* One generated condition on fd over values below 4096 (masks only on
+ * the low 12 bits, so the domain decides every overlap). */
+struct gen_cond {
+	int kind;            /* 0: ==, 1: range, 2: in, 3: masked == */
+	uint32_t a, b, c;
+};
+
+static int gen_holds(const struct gen_cond *g, uint32_t v)
+{
+	switch (g->kind) {
+	case 0: return v == g->a;
+	case 1: return v >= g->a && v <= g->b;
+	case 2: return v == g->a || v == g->b || v == g->c;
+	default: return (v & g->a) == g->b;
+	}
+}
+
+static int gen_print(char *out, size_t len, const struct gen_cond *g)
+{
+	switch (g->kind) {
+	case 0: return snprintf(out, len, "fd == %u", g->a);
+	case 1: return snprintf(out, len, "fd >= %u && fd <= %u", g->a, g->b);
+	case 2: return snprintf(out, len, "fd in {%u, %u, %u}", g->a, g->b, g->c);
+	default: return snprintf(out, len, "(fd & 0x%x) == 0x%x", g->a, g->b);
+	}
+}
+
+/* A value of block BLOCK of 64 owned by action ACT (blocks go round the
+ * three actions), so clean policies never overlap across actions. */
+static uint32_t owned(unsigned *seed, int act)
+{
+	uint32_t block = (uint32_t)(rand_r(seed) % 21) * 3 + (uint32_t)act;
+	return block * 64 + (uint32_t)(rand_r(seed) % 64);
+}
+
+START_TEST(test_large_groups_match_brute_force)
+{
+	static const char *const actions[] = { "allow", "errno(EACCES)", "trap" };
+	unsigned seed = 4242;
+	int conflicts = 0, clean = 0;
+	for (int trial = 0; trial < 40; trial++) {
+		size_t n = 70 + (size_t)(rand_r(&seed) % 80);
+		struct gen_cond g[160];
+		int act[160];
+		char *text = NULL;
+		size_t tlen = 0;
+		FILE *f = open_memstream(&text, &tlen);
+		fprintf(f, "policy p {\n default errno(EPERM);\n arch x86_64;\n");
+		for (size_t i = 0; i < n; i++) {
+			act[i] = rand_r(&seed) % 3;
+			g[i].kind = rand_r(&seed) % 3;
+			g[i].a = owned(&seed, act[i]);
+			g[i].b = g[i].kind == 1 ? g[i].a + (uint32_t)(rand_r(&seed) % (64 - g[i].a % 64))
+						: owned(&seed, act[i]);
+			g[i].c = owned(&seed, act[i]);
+		}
+		/* Half the trials get one rule that may reach into others. */
+		if (trial % 2) {
+			size_t i = (size_t)(rand_r(&seed) % n);
+			g[i].kind = 1 + 2 * (rand_r(&seed) % 2);
+			g[i].a = (uint32_t)(rand_r(&seed) % 4000);
+			g[i].b = g[i].kind == 1 ? g[i].a + (uint32_t)(rand_r(&seed) % 90) : 0;
+			if (g[i].kind == 3) {   /* a mask over the low 12 bits */
+				g[i].a = (uint32_t)rand_r(&seed) & 0xfff;
+				g[i].b = (uint32_t)rand_r(&seed) & g[i].a;
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			char c[96];
+			gen_print(c, sizeof(c), &g[i]);
+			fprintf(f, " %s write if %s;\n", actions[act[i]], c);
+		}
+		fprintf(f, "}\n");
+		fclose(f);
+		int want = 0;
+		for (uint32_t v = 0; v < 4096 && !want; v++) {
+			int seen = -1;
+			for (size_t i = 0; i < n && !want; i++)
+				if (gen_holds(&g[i], v)) {
+					if (seen >= 0 && seen != act[i])
+						want = 1;
+					seen = act[i];
+				}
+		}
+		const char *path = put("large.policy", text);
+		char *diag = NULL;
+		size_t dlen = 0;
+		FILE *out = open_memstream(&diag, &dlen);
+		struct compilation c;
+		int rc = compilation_run(&c, NULL, path, NULL, 1u << ARCH_X86_64, out);
+		fclose(out);
+		int got = strstr(diag, "conflict:") != NULL;
+		ck_assert_msg(got == want, "trial %d (%zu rules): brute force says %s, compile says: %.300s",
+			      trial, n, want ? "conflict" : "none", diag);
+		ck_assert_msg(want || rc == 0, "trial %d: %.300s", trial, diag);
+		conflicts += want;
+		clean += !want;
+		compilation_free(&c);
+		free(text);
+		free(diag);
+	}
+	ck_assert_int_gt(conflicts, 5);   /* both kinds were really tried */
+	ck_assert_int_gt(clean, 5);
+}
+END_TEST
+
 static Suite *front_suite(void)
 {
 	Suite *s = suite_create("front");
@@ -1350,6 +1458,12 @@ static Suite *front_suite(void)
 	tcase_add_test(t, test_unexpected_characters);
 	tcase_add_test(t, test_token_locations);
 	tcase_add_test(t, test_diagnostic_shape);
+	suite_add_tcase(s, t);
+
+	t = tcase_create("analysis");
+	tcase_add_checked_fixture(t, make_tmpdir, remove_tmpdir);
+	tcase_add_test(t, test_large_groups_match_brute_force);
+	tcase_set_timeout(t, 120);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("parser");
