@@ -302,6 +302,16 @@ static void probe_add(struct unit *u, struct probes *ps, const struct probe *p)
 	ps->v[ps->n++] = *p;
 }
 
+/* A stand-in's own number must get what the policy says for it (the
+ * default: the policy does not use it). */
+static void standin_probes(struct unit *u, struct probes *ps)
+{
+	for (size_t i = 0; i < standins.n; i++) {
+		struct probe p = { standins.v[i].audit_arch, standins.v[i].from, { 0 }, NULL };
+		probe_add(u, ps, &p);
+	}
+}
+
 /* A value that satisfies (want = 1) or violates (want = 0) C, if any. */
 static int probe_value(const struct lcmp *c, int want, uint64_t *v)
 {
@@ -640,10 +650,7 @@ static int first_try(struct unit *u, const struct policy_build *pb,
 	int split = !u->opts->libseccomp_layout && !u->opts->want_pfc;
 	if (choose_standins(u, pb, low, split))
 		return -1;
-	for (size_t i = 0; i < standins.n; i++) {
-		struct probe p = { standins.v[i].audit_arch, standins.v[i].from, { 0 }, NULL };
-		probe_add(u, &ps, &p);
-	}
+	standin_probes(u, &ps);
 	for (size_t i = 0; i < all->n; i++)
 		probe_add(u, &ps, &all->v[i]);
 	for (int a = 0; a < ARCH_COUNT && !failed; a++) {
@@ -766,15 +773,11 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 		first = 0;
 	}
 	if (!first) {
-		/* Every rule through libseccomp; a stand-in's own number must
-		 * get what the policy says for it. */
+		/* Every rule through libseccomp. */
 		probes.n = 0;
 		if (choose_standins(u, pb, low, 0))
 			return -1;
-		for (size_t i = 0; i < standins.n; i++) {
-			struct probe p = { standins.v[i].audit_arch, standins.v[i].from, { 0 }, NULL };
-			probe_add(u, &probes, &p);
-		}
+		standin_probes(u, &probes);
 	}
 	if (first < 0 || (!first && careful_way(u, pb, low, &probes, &merged, out))) {
 		seccomp_release(merged);
