@@ -22,15 +22,17 @@ struct bench_cmp {
 	uint64_t mask, value;
 };
 
-/* allow NAME [if cmp && cmp ...]; rules for one name are alternatives. */
+/* allow NAME [if cmp && cmp ...] (or errno(ERR) NAME ... when ERR is not
+ * 0); rules for one name are alternatives. */
 #define BENCH_MAX_CMPS 2
 struct bench_rule {
 	char name[32];
 	unsigned ncmp;
 	struct bench_cmp cmp[BENCH_MAX_CMPS];
+	int err;
 };
 
-/* Every policy has default errno(EPERM) and allows what its rules say. */
+/* Every policy has default errno(EPERM); its rules say what else. */
 struct bench_policy {
 	unsigned arches;
 	struct bench_rule *rules;
@@ -95,6 +97,7 @@ void policy_mix(struct bench_policy *p, const struct mix *m, unsigned arches, in
 void policy_conditional(struct bench_policy *p, const struct mix *m);
 int policy_docker(struct bench_policy *p, const char *names_path, size_t n);
 void policy_fd_rules(struct bench_policy *p, size_t nrules, unsigned stagger);
+void policy_one_syscall_two_actions(struct bench_policy *p, size_t nrules);
 void policy_first_syscalls(struct bench_policy *p, const struct mix *m, size_t n);
 /* The argument vectors of one call in the mix: share of the calls, args. */
 struct vector {

@@ -177,7 +177,7 @@ void bench_compile(struct bench_env *env)
 	static const double sizes[] = { 1000, 2500, 5000, 10000 };
 	enum { NSIZES = sizeof(sizes) / sizeof(sizes[0]) };
 	const int small_runs = env->quick ? 1 : 7, big_runs = env->quick ? 1 : 3;
-	struct timing t20, t360, grow[NSIZES], staggered;
+	struct timing t20, t360, grow[NSIZES], staggered, mixed;
 	struct bench_policy pol;
 
 	policy_first_syscalls(&pol, &env->mix, 20);
@@ -203,6 +203,11 @@ void bench_compile(struct bench_env *env)
 		time_policy(env, &pol, 1, 0, 1, &staggered);
 		unsetenv("SYSFENCE_LIBSECCOMP_TIMEOUT");
 		policy_free(&pol);
+		/* Every rule on one syscall, two actions: no quadratic
+		 * conflict check (libseccomp takes seconds; one run each). */
+		policy_one_syscall_two_actions(&pol, 10000);
+		time_policy(env, &pol, 1, 1, 0, &mixed);
+		policy_free(&pol);
 	}
 
 	table_section("4. Compile time (wall ms, median of processes; ratios: sysfence / libseccomp)");
@@ -217,6 +222,8 @@ void bench_compile(struct bench_env *env)
 			   &grow[NSIZES - 1]);
 		timing_row("10,000 conditional rules, a different range for each syscall (one run)",
 			   &staggered);
+		timing_row("10,000 rules on write, allow and errno(EACCES) alternating (one run)",
+			   &mixed);
 	}
 	table_note("sysfence: `sysfence compile P -o F` (parse, analyse, libseccomp in a child, "
 		   "verification against the reference evaluator, layout, write). Direct: "

@@ -77,7 +77,10 @@ int policy_write_sysfence(const struct bench_policy *p, const char *path)
 	fprintf(f, ";\n");
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct bench_rule *r = &p->rules[i];
-		fprintf(f, "  allow %s", r->name);
+		if (r->err)
+			fprintf(f, "  errno(%d) %s", r->err, r->name);
+		else
+			fprintf(f, "  allow %s", r->name);
 		for (unsigned c = 0; c < r->ncmp; c++) {
 			const struct bench_cmp *m = &r->cmp[c];
 			fprintf(f, c ? " && " : " if ");
@@ -93,7 +96,8 @@ int policy_write_sysfence(const struct bench_policy *p, const char *path)
 	return close_atomic(f, tmp, path);
 }
 
-/* The rule list: "arches BITS", then "NAME NCMP (ARG MASK VALUE)*". */
+/* The rule list: "arches BITS", then "NAME ERR NCMP (ARG MASK VALUE)*"
+ * (ERR 0: allow). */
 int policy_write_rules(const struct bench_policy *p, const char *path)
 {
 	char tmp[512];
@@ -103,7 +107,7 @@ int policy_write_rules(const struct bench_policy *p, const char *path)
 	fprintf(f, "arches %u\n", p->arches);
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct bench_rule *r = &p->rules[i];
-		fprintf(f, "%s %u", r->name, r->ncmp);
+		fprintf(f, "%s %d %u", r->name, r->err, r->ncmp);
 		for (unsigned c = 0; c < r->ncmp; c++)
 			fprintf(f, " %u %" PRIu64 " %" PRIu64, r->cmp[c].arg,
 				r->cmp[c].mask, r->cmp[c].value);
@@ -116,6 +120,7 @@ int policy_read_rules(struct bench_policy *p, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	unsigned arches, ncmp;
+	int err;
 	char name[32];
 	if (!f || fscanf(f, "arches %u", &arches) != 1) {
 		if (f)
@@ -123,8 +128,9 @@ int policy_read_rules(struct bench_policy *p, const char *path)
 		return -1;
 	}
 	policy_init(p, arches);
-	while (fscanf(f, "%31s %u", name, &ncmp) == 2) {
+	while (fscanf(f, "%31s %d %u", name, &err, &ncmp) == 3) {
 		struct bench_rule *r = policy_add(p, name);
+		r->err = err;
 		for (unsigned c = 0; c < ncmp; c++) {
 			struct bench_cmp m;
 			if (fscanf(f, "%u %" SCNu64 " %" SCNu64, &m.arg, &m.mask, &m.value) != 3)
@@ -146,7 +152,7 @@ int policy_allows(const struct bench_policy *p, const char *name, const uint64_t
 		while (c < r->ncmp && (args[r->cmp[c].arg] & r->cmp[c].mask) == r->cmp[c].value)
 			c++;
 		if (c == r->ncmp)
-			return 1;
+			return !r->err;
 	}
 	return 0;
 }

@@ -42,7 +42,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct bench_rule *r)
 		else
 			cmp[c] = (struct scmp_arg_cmp){ m->arg, SCMP_CMP_MASKED_EQ, m->mask, m->value };
 	}
-	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, r->ncmp, cmp);
+	return seccomp_rule_add_array(ctx, r->err ? SCMP_ACT_ERRNO((uint32_t)r->err) : SCMP_ACT_ALLOW, nr,
+				      r->ncmp, cmp);
 }
 
 /* seccomp_export_bpf writes to a file descriptor: an anonymous file. */

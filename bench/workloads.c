@@ -180,3 +180,16 @@ void policy_first_syscalls(struct bench_policy *p, const struct mix *m, size_t n
 	for (size_t i = 0; i < m->n && i < n; i++)
 		policy_add(p, m->e[i].name);
 }
+
+/* NRULES rules "ACTION write if arg0 == K", K = 0, 1, ..., the action
+ * alternating between allow and errno(EACCES): one syscall whose rules
+ * all have to be checked against each other for conflicts. */
+void policy_one_syscall_two_actions(struct bench_policy *p, size_t nrules)
+{
+	policy_init(p, BENCH_X86_64);
+	for (size_t k = 0; k < nrules; k++) {
+		struct bench_rule *r = policy_add(p, "write");
+		rule_cmp(r, 0, UINT64_MAX, k);
+		r->err = k % 2 ? 0 : 13;
+	}
+}
