@@ -22,9 +22,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "bpf.h"
-#include "compilation.h"
-#include "profile.h"
+#include "bpf/bpf.h"
+#include "driver/compilation.h"
+#include "layout/profile.h"
 
 struct entry {
 	int nr;

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "bpf.h"
+#include "bpf/bpf.h"
 
 struct timing {
 	double sf_ms, scmp_ms;    /* medians of wall time; -1: failed or not run */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "bpf.h"
+#include "bpf/bpf.h"
 #include "kcache.h"
 
 struct share {

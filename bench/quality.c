@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
-#include "bpf.h"
+#include "bpf/bpf.h"
 
 struct quality {
 	size_t len, max;

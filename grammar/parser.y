@@ -9,13 +9,13 @@
 %param { struct parse_ctx *ctx }
 
 %code requires {
-#include "parse_ctx.h"
+#include "frontend/parse_ctx.h"
 }
 
 %code {
 #include <string.h>
 
-#include "quiet.h"
+#include "frontend/lint_ids.h"
 
 /* The scanner's entry point, named by flex; wrapped so both sides can
  * share one %param. */

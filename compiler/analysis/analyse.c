@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
-#include "quiet.h"
+#include "analysis/policy.h"
+#include "analysis/quiet.h"
 
 #define DNF_LIMIT 4096
 

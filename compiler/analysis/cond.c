@@ -1,4 +1,4 @@
-#include "cond.h"
+#include "analysis/cond.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "ast.h"
+#include "base/arena.h"
+#include "frontend/ast.h"
 
 struct atom {
 	int arg;               /* 0..5 */

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy.h"
-#include "quiet.h"
-#include "tables.h"
+#include "analysis/policy.h"
+#include "analysis/quiet.h"
+#include "tables/tables.h"
 
 struct expand {
 	struct unit *u;

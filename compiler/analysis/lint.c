@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lint.h"
-#include "quiet.h"
-#include "tables.h"
+#include "analysis/lint.h"
+#include "analysis/quiet.h"
+#include "tables/tables.h"
 
 /* What makes a syscall dangerous. */
 enum danger_kind {

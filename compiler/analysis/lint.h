@@ -4,7 +4,7 @@
 #ifndef SYSFENCE_LINT_H
 #define SYSFENCE_LINT_H
 
-#include "policy.h"
+#include "analysis/policy.h"
 
 /* dangerous-grant and default-allow for one expanded policy (or ruleset:
  * its default_action is then ~0u), after policy_analyse succeeded. */

@@ -6,10 +6,10 @@
 
 #include <stdint.h>
 
-#include "arch.h"
-#include "bpf.h"
-#include "cond.h"
-#include "unit.h"
+#include "base/arch.h"
+#include "bpf/bpf.h"
+#include "analysis/cond.h"
+#include "frontend/unit.h"
 
 /* How a rule reached the policy: the `use` statements from the policy
  * (outermost) down to the ruleset that holds the rule. */

@@ -1,4 +1,4 @@
-/* Warning ids and the @quiet annotations that silence them.
+/* The @quiet annotations that silence warnings.
  *
  * Every warning has an id (printed as "... [id]"). A policy silences one
  * warning by writing @quiet(id, "reason") before the rule, `default`,
@@ -9,21 +9,10 @@
 #ifndef SYSFENCE_QUIET_H
 #define SYSFENCE_QUIET_H
 
-#include "ast.h"
+#include "frontend/ast.h"
+#include "frontend/lint_ids.h"
 
 struct use_chain;
-
-struct lint_id {
-	const char *id;
-	const char *summary;   /* one line, for docs and tests */
-};
-
-/* Every warning id, ending with { NULL, NULL }. */
-extern const struct lint_id lint_ids[];
-
-/* Is NAME a warning id? If not, reports it at AT (with the closest id)
- * and returns 0. */
-int lint_id_check(struct diag *d, const char *name, struct loc at);
 
 /* Room for the scope of a rule reached through a deep chain of `use`;
  * deeper chains lose their outermost annotations. */

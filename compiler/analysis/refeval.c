@@ -6,7 +6,7 @@
 #include <linux/seccomp.h>
 #include <stdlib.h>
 
-#include "policy.h"
+#include "analysis/policy.h"
 
 /* Which of our arches a syscall belongs to. x32 shares x86_64's AUDIT_ARCH;
  * like libseccomp's filters, every number from 0x40000000 up (bit 30 or

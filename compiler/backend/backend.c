@@ -29,10 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "layout.h"
-#include "renumber.h"
-#include "tables.h"
+#include "backend/backend.h"
+#include "bpf/renumber.h"
+#include "tables/tables.h"
 
 
 static const uint32_t scmp_token[ARCH_COUNT] = {
@@ -603,14 +602,14 @@ static scmp_filter_ctx try_orders(struct unit *u, const struct policy_build *pb,
  * on the first try: libseccomp's export time grows with its rules, and a
  * syscall that always gets one action needs no code but a return. */
 struct verdicts {
-	struct layout_verdict *v;
+	struct bpf_verdict *v;
 	size_t n, cap;
 };
 
 static void verdict_add(struct unit *u, struct verdicts *vs, int arch, const struct rule *r)
 {
 	vs->v = arena_grow(u->arena, vs->v, vs->n, &vs->cap, sizeof(*vs->v));
-	vs->v[vs->n++] = (struct layout_verdict){ arch_table[arch].audit_arch, (uint32_t)r->nr,
+	vs->v[vs->n++] = (struct bpf_verdict){ arch_table[arch].audit_arch, (uint32_t)r->nr,
 						   r->action };
 }
 
@@ -618,14 +617,14 @@ static void verdict_add(struct unit *u, struct verdicts *vs, int arch, const str
  * meaning, which must pass the same probes: 0 when it did. The PFC text
  * stays libseccomp's. */
 static int relayout(struct unit *u, const struct policy_build *pb, const struct probes *probes,
-		    const struct verdicts *vs, struct filter *f)
+		    const struct backend_relayout *rl, const struct verdicts *vs, struct filter *f)
 {
 	struct sock_filter *insns;
 	size_t len;
 	uint32_t got;
-	if (u->opts->libseccomp_layout ||
-	    layout_program(u->arena, f->insns, f->len, u->opts->profile, vs ? vs->v : NULL,
-			   vs ? vs->n : 0, &insns, &len) ||
+	if (!rl ||
+	    rl->run(rl->ctx, u->arena, f->insns, f->len, vs ? vs->v : NULL, vs ? vs->n : 0,
+		    &insns, &len) ||
 	    check_probes(pb, insns, len, probes, &got))
 		return -1;
 	f->insns = insns;
@@ -639,15 +638,12 @@ static int relayout(struct unit *u, const struct policy_build *pb, const struct 
  * 0 to take the careful way (each arch on its own, other orders and
  * forms), -1 when libseccomp refused a rule (diagnosed). */
 static int first_try(struct unit *u, const struct policy_build *pb,
-		     const struct arch_lowering low[ARCH_COUNT], struct probes *all,
+		     const struct arch_lowering low[ARCH_COUNT], int split, struct probes *all,
 		     struct verdicts *vs, scmp_filter_ctx *merged, struct filter *out)
 {
 	struct probes ps = { 0 };
 	scmp_filter_ctx m = NULL;
 	int failed = 0;
-	/* The layout pass must run (and PFC shows libseccomp's program) for
-	 * unconditional rules to be left to it. */
-	int split = !u->opts->libseccomp_layout && !u->opts->want_pfc;
 	if (choose_standins(u, pb, low, split))
 		return -1;
 	standin_probes(u, &ps);
@@ -753,18 +749,22 @@ static int careful_way(struct unit *u, const struct policy_build *pb,
 }
 
 static int build_filter(struct unit *u, const struct policy_build *pb,
-			const struct arch_lowering low[ARCH_COUNT], struct filter *out)
+			const struct arch_lowering low[ARCH_COUNT],
+			const struct backend_relayout *rl, struct filter *out)
 {
 	scmp_filter_ctx merged = NULL;
 	struct probes probes = { 0 };
 	struct verdicts vs = { 0 };
 	memset(out, 0, sizeof(*out));
-	int first = first_try(u, pb, low, &probes, &vs, &merged, out);
+	/* The layout pass must run (and PFC shows libseccomp's program) for
+	 * unconditional rules to be left to it. */
+	int split = rl && !u->opts->want_pfc;
+	int first = first_try(u, pb, low, split, &probes, &vs, &merged, out);
 	/* The first try's program counts once its relayout passes the probes
 	 * (it means the same on every class, so a faithful relayout vouches
 	 * for it, and one check is saved), or, without verdicts, once it
 	 * passes them itself. */
-	int laid = first == 1 ? relayout(u, pb, &probes, &vs, out) : -1;
+	int laid = first == 1 ? relayout(u, pb, &probes, rl, &vs, out) : -1;
 	uint32_t got;
 	if (first == 1 && laid && (vs.n || check_probes(pb, out->insns, out->len, &probes, &got))) {
 		seccomp_release(merged);
@@ -791,7 +791,7 @@ static int build_filter(struct unit *u, const struct policy_build *pb,
 		return -1;
 	}
 	if (!first)
-		relayout(u, pb, &probes, NULL, out);
+		relayout(u, pb, &probes, rl, NULL, out);
 	return 0;
 }
 
@@ -830,12 +830,13 @@ static int write_all(int fd, const void *p, size_t n)
 }
 
 static void build_child(int fd, struct unit *u, const struct policy_build *pb,
-			const struct arch_lowering low[ARCH_COUNT])
+			const struct arch_lowering low[ARCH_COUNT],
+			const struct backend_relayout *rl)
 {
 	struct filter f;
 	struct build_header h = { 0 };
 	int errors = u->diag->errors, warnings = u->diag->warnings;
-	h.status = build_filter(u, pb, low, &f);
+	h.status = build_filter(u, pb, low, rl, &f);
 	h.errors = (uint32_t)(u->diag->errors - errors);
 	h.warnings = (uint32_t)(u->diag->warnings - warnings);
 	if (h.status == 0) {
@@ -886,7 +887,8 @@ static int read_until(int fd, void *p, size_t n, long long deadline)
 /* One attempt in a child. Returns 0 (built), 1 (refused, diagnosed by the
  * child) or -1 (did not finish in time). */
 static int build_attempt(struct unit *u, const struct policy_build *pb,
-			 const struct arch_lowering low[ARCH_COUNT], struct filter *out, int seconds)
+			 const struct arch_lowering low[ARCH_COUNT],
+			 const struct backend_relayout *rl, struct filter *out, int seconds)
 {
 	int fds[2];
 	fflush(u->diag->out);
@@ -896,11 +898,11 @@ static int build_attempt(struct unit *u, const struct policy_build *pb,
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return build_filter(u, pb, low, out) ? 1 : 0;   /* no child: in-process */
+		return build_filter(u, pb, low, rl, out) ? 1 : 0;   /* no child: in-process */
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		build_child(fds[1], u, pb, low);
+		build_child(fds[1], u, pb, low, rl);
 	}
 	close(fds[1]);
 	long long deadline = now_ms() + seconds * 1000LL;
@@ -928,13 +930,14 @@ static int build_attempt(struct unit *u, const struct policy_build *pb,
 }
 
 int backend_build(struct unit *u, const struct policy_build *pb,
-		  const struct arch_lowering low[ARCH_COUNT], struct filter *out)
+		  const struct arch_lowering low[ARCH_COUNT],
+		  const struct backend_relayout *relayout, struct filter *out)
 {
 	const char *env = getenv("SYSFENCE_LIBSECCOMP_TIMEOUT");
 	int seconds = env && atoi(env) > 0 ? atoi(env) : BUILD_SECONDS;
 	memset(out, 0, sizeof(*out));
 	for (masked_first = 0; masked_first < 2; masked_first++) {
-		int rc = build_attempt(u, pb, low, out, seconds);
+		int rc = build_attempt(u, pb, low, relayout, out, seconds);
 		if (rc >= 0)
 			return rc ? -1 : 0;
 	}

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower.h"
+#include "backend/lower.h"
 
 struct alts {
 	struct lcmp c[LOWER_CHAIN_LIMIT];

@@ -5,7 +5,7 @@
 #ifndef SYSFENCE_LOWER_H
 #define SYSFENCE_LOWER_H
 
-#include "policy.h"
+#include "analysis/policy.h"
 
 enum lcmp_op { LC_EQ, LC_NE, LC_LT, LC_LE, LC_GT, LC_GE, LC_MASKED_EQ };
 

@@ -1,4 +1,4 @@
-#include "arch.h"
+#include "base/arch.h"
 
 #include <linux/audit.h>
 #include <string.h>

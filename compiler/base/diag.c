@@ -1,5 +1,5 @@
-#include "diag.h"
-#include "json.h"
+#include "base/diag.h"
+#include "base/json.h"
 
 #include <stdarg.h>
 #include <stdint.h>

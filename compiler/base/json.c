@@ -3,7 +3,7 @@
  * Recursive descent over the whole text; nesting is limited so that a
  * hostile profile cannot exhaust the stack. The first error stops the
  * parse: later errors in a broken document are rarely meaningful. */
-#include "json.h"
+#include "base/json.h"
 
 #include <errno.h>
 #include <stdlib.h>

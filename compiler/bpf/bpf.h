@@ -33,6 +33,13 @@
 #define SECCOMP_RET_ACTION_FULL 0xffff0000U
 #endif
 
+/* What a program does for one syscall, whatever its arguments: on ARCH
+ * (an AUDIT_ARCH value) syscall NR returns RET. The backend leaves such
+ * decisions out of libseccomp's program, and the layout pass adds them. */
+struct bpf_verdict {
+	uint32_t arch, nr, ret;
+};
+
 /* Checks PROG the way the kernel's seccomp loader does (classic BPF
  * checker + seccomp's own opcode list). Enforced:
  *  - 1..BPF_MAX_INSNS instructions;

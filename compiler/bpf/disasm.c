@@ -11,7 +11,7 @@
  * paths with different knowledge meet, e.g. libseccomp's x32 check
  * re-joining the main jeq chain; comparisons that cannot succeed on a
  * state drop it from that edge, which keeps such sets small. */
-#include "bpf.h"
+#include "bpf/bpf.h"
 
 #include <linux/audit.h>
 #include <stdbool.h>

@@ -5,7 +5,7 @@
  * The interpreter runs only checked programs but still bounds-checks
  * every access: it is the part that touches memory, and a checker bug
  * must not become an out-of-bounds read on an untrusted file. */
-#include "bpf.h"
+#include "bpf/bpf.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -18,7 +18,7 @@
  * any other program. */
 #include <stdlib.h>
 
-#include "renumber.h"
+#include "bpf/renumber.h"
 
 enum acc { ACC_UNSET, ACC_NR, ACC_ARCH, ACC_OTHER, ACC_MIXED };
 

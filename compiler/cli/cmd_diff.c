@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
-#include "tables.h"
+#include "tools/diff.h"
+#include "tables/tables.h"
 
 static void syscall_name(int arch, uint32_t nr, char *buf, size_t len)
 {

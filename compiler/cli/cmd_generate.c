@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emit.h"
-#include "generate.h"
-#include "json.h"
+#include "output/emit.h"
+#include "tools/generate.h"
+#include "base/json.h"
 
 static const char usage[] =
 	"usage: sysfence generate [-o OUT] [-p NAME] [--format=json] [--min-cover=PERCENT] [-v]\n"

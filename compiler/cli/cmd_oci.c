@@ -1,15 +1,15 @@
 /* sysfence import-oci PROFILE [-o OUT] [--cap CAP]... [--kernel X.Y] [--name NAME] [--arch LIST]
  *                    [--format=json] */
-#include "cmd_oci.h"
+#include "cli/cmd_oci.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch.h"
-#include "emit.h"
-#include "oci_import.h"
+#include "base/arch.h"
+#include "output/emit.h"
+#include "tools/oci_import.h"
 
 static const char usage[] =
 	"usage: sysfence import-oci PROFILE.json [-o OUT] [--cap CAP]... [--kernel X.Y] [--name NAME]\n"

@@ -5,16 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd_oci.h"
-#include "compilation.h"
-#include "diff.h"
-#include "doc.h"
-#include "emit.h"
-#include "generate.h"
-#include "profile.h"
-#include "lint.h"
-#include "sim.h"
-#include "tables.h"
+#include "cli/cmd_oci.h"
+#include "driver/compilation.h"
+#include "tools/diff.h"
+#include "tools/doc.h"
+#include "output/emit.h"
+#include "tools/generate.h"
+#include "layout/profile.h"
+#include "analysis/lint.h"
+#include "tools/sim.h"
+#include "tables/tables.h"
 
 #ifndef SYSFENCE_VERSION
 #define SYSFENCE_VERSION "0"
@@ -177,7 +177,7 @@ static void check_one(const struct options *o, struct diag *d, const char *file)
 			if (d->errors == errors)   /* lints on a broken file are noise */
 				lint_policy(&u, &pb);
 			if (!diag_failed(d) && policy_lower(&u, &pb, low) == 0)
-				backend_build(&u, &pb, low, &f);
+				compilation_backend(&u, &pb, low, &f);
 		}
 		/* Lints about the file as a whole need every part of it checked. */
 		if (u.root && d->errors == errors)

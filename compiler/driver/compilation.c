@@ -1,6 +1,7 @@
 #include <string.h>
 
-#include "compilation.h"
+#include "driver/compilation.h"
+#include "layout/layout.h"
 
 static struct ruleset *pick_policy(struct unit *u, const char *name)
 {
@@ -25,6 +26,22 @@ static struct ruleset *pick_policy(struct unit *u, const char *name)
 	return found;
 }
 
+/* The layout pass, as the backend calls it (it cannot name a later layer). */
+static int run_layout(void *ctx, struct arena *a, const struct sock_filter *prog, size_t len,
+		      const struct bpf_verdict *v, size_t nv, struct sock_filter **out,
+		      size_t *outlen)
+{
+	const struct unit_options *opts = ctx;
+	return layout_program(a, prog, len, opts->profile, v, nv, out, outlen);
+}
+
+int compilation_backend(struct unit *u, const struct policy_build *pb,
+			const struct arch_lowering low[ARCH_COUNT], struct filter *out)
+{
+	struct backend_relayout rl = { run_layout, (void *)u->opts };
+	return backend_build(u, pb, low, u->opts->libseccomp_layout ? NULL : &rl, out);
+}
+
 int compilation_run(struct compilation *c, const struct unit_options *opts, const char *file,
 		    const char *policy, unsigned arch_mask, FILE *diag_out)
 {
@@ -47,7 +64,7 @@ int compilation_run(struct compilation *c, const struct unit_options *opts, cons
 	if (policy_expand(u, c->policy, arch_mask, &c->pb) || policy_analyse(u, &c->pb) ||
 	    diag_failed(&c->diag))
 		return -1;
-	if (policy_lower(u, &c->pb, c->low) || backend_build(u, &c->pb, c->low, &c->filter))
+	if (policy_lower(u, &c->pb, c->low) || compilation_backend(u, &c->pb, c->low, &c->filter))
 		return -1;
 	return 0;
 }

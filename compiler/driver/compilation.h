@@ -4,7 +4,7 @@
 #ifndef SYSFENCE_COMPILATION_H
 #define SYSFENCE_COMPILATION_H
 
-#include "backend.h"
+#include "backend/backend.h"
 
 struct compilation {
 	struct arena *arena;
@@ -22,6 +22,10 @@ struct compilation {
 int compilation_run(struct compilation *c, const struct unit_options *opts, const char *file,
 		    const char *policy, unsigned arch_mask, FILE *diag_out);
 void compilation_free(struct compilation *c);
+
+/* The backend with the layout pass (unless opts->libseccomp_layout). */
+int compilation_backend(struct unit *u, const struct policy_build *pb,
+			const struct arch_lowering low[ARCH_COUNT], struct filter *out);
 
 
 #endif

@@ -1,4 +1,4 @@
-#include "ast.h"
+#include "frontend/ast.h"
 
 const char *action_name(enum action_kind k)
 {

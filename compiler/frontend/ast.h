@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "arena.h"
-#include "diag.h"
+#include "base/arena.h"
+#include "base/diag.h"
 
 struct syscall_desc;
 struct ruleset;

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "parse_ctx.h"
-#include "unit.h"
+#include "frontend/parse_ctx.h"
+#include "frontend/unit.h"
 
 #ifndef SYSFENCE_STDLIB_DIR
 #define SYSFENCE_STDLIB_DIR "/usr/local/share/sysfence/policies"

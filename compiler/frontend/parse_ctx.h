@@ -2,7 +2,7 @@
 #ifndef SYSFENCE_PARSE_CTX_H
 #define SYSFENCE_PARSE_CTX_H
 
-#include "ast.h"
+#include "frontend/ast.h"
 
 struct parse_ctx {
 	struct arena *arena;

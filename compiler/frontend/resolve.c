@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quiet.h"
-#include "tables.h"
-#include "unit.h"
+#include "frontend/lint_ids.h"
+#include "tables/tables.h"
+#include "frontend/unit.h"
 
 static void duplicate(struct unit *u, struct loc at, const char *what, const char *name,
 		      struct loc prev)

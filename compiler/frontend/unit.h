@@ -4,9 +4,9 @@
 #ifndef SYSFENCE_UNIT_H
 #define SYSFENCE_UNIT_H
 
-#include "arena.h"
-#include "ast.h"
-#include "diag.h"
+#include "base/arena.h"
+#include "frontend/ast.h"
+#include "base/diag.h"
 
 struct define {
 	const char *name;

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layout.h"
-#include "layout_tree.h"
+#include "layout/layout.h"
+#include "layout/layout_tree.h"
 
 #define EPSILON 1e-6        /* weight of an interval no profiled syscall is in */
 #define OTHER_ARCH 0.01     /* weight of an arch other than the profile's */
@@ -211,17 +211,17 @@ static void nr_cuts_for(const struct nr_cuts *all, uint32_t alo, uint32_t ahi, s
 
 static int by_arch_nr(const void *x, const void *y)
 {
-	const struct layout_verdict *a = x, *b = y;
+	const struct bpf_verdict *a = x, *b = y;
 	if (a->arch != b->arch)
 		return a->arch < b->arch ? -1 : 1;
 	return a->nr < b->nr ? -1 : a->nr > b->nr;
 }
 
 /* The verdict for (ARCH, NR), or NULL. */
-static const struct layout_verdict *verdict_at(const struct layout_verdict *v, size_t nv,
+static const struct bpf_verdict *verdict_at(const struct bpf_verdict *v, size_t nv,
 					       uint32_t arch, uint32_t nr)
 {
-	struct layout_verdict key = { arch, nr, 0 };
+	struct bpf_verdict key = { arch, nr, 0 };
 	return nv ? bsearch(&key, v, nv, sizeof(*v), by_arch_nr) : NULL;
 }
 
@@ -481,7 +481,7 @@ static struct sock_filter *place(struct arena *a, const struct graph *g, const i
  * ends of each class suffice. NR is scratch room.) */
 static int same_on_classes(const struct sock_filter *x, size_t xn, const struct sock_filter *y,
 			   size_t yn, const struct cuts *arch, const struct nr_cuts *all, struct cuts *nr,
-			   const struct layout_verdict *v, size_t nv)
+			   const struct bpf_verdict *v, size_t nv)
 {
 	for (size_t ai = 0; ai < arch->n; ai++) {
 		nr_cuts_for(all, arch->v[ai], cut_hi(arch, ai), nr);
@@ -490,7 +490,7 @@ static int same_on_classes(const struct sock_filter *x, size_t xn, const struct 
 				struct seccomp_data d = { .nr = (int)nr->v[ni], .arch = arch->v[ai] };
 				memset(d.args, fill ? 0xff : 0, sizeof(d.args));
 				uint32_t rx, ry, rhi;
-				const struct layout_verdict *vd = verdict_at(v, nv, d.arch, (uint32_t)d.nr);
+				const struct bpf_verdict *vd = verdict_at(v, nv, d.arch, (uint32_t)d.nr);
 				if (vd)
 					rx = vd->ret;   /* what PROG plus the verdicts says */
 				else if (bpf_run_valid(x, xn, &d, &rx, NULL))
@@ -543,7 +543,7 @@ struct pass {
 	size_t nw;
 	uint8_t *resid;    /* per node: made by the specialiser */
 	size_t nresid;
-	const struct layout_verdict *v;   /* sorted by arch, then nr */
+	const struct bpf_verdict *v;   /* sorted by arch, then nr */
 	size_t nv;
 };
 
@@ -567,7 +567,7 @@ static int arch_dispatch(struct pass *p, size_t ai)
 	nr_cuts_for(&p->nr_all, p->arch.v[ai], cut_hi(&p->arch, ai), &p->nr);
 	for (size_t ni = 0; ni < p->nr.n; ni++) {
 		size_t before = p->g.n;
-		const struct layout_verdict *vd = p->nr.v[ni] == cut_hi(&p->nr, ni) ?
+		const struct bpf_verdict *vd = p->nr.v[ni] == cut_hi(&p->nr, ni) ?
 			verdict_at(p->v, p->nv, p->arch.v[ai], p->nr.v[ni]) : NULL;
 		int r = vd ? cons(&p->g, BPF_RET | BPF_K, vd->ret, -1, -1)
 			   : specialise(&p->s, p->arch.v[ai], p->nr.v[ni]);
@@ -728,7 +728,7 @@ static void pass_free(struct pass *p)
 }
 
 int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
-		   const struct profile *prof, const struct layout_verdict *v, size_t nv,
+		   const struct profile *prof, const struct bpf_verdict *v, size_t nv,
 		   struct sock_filter **out, size_t *outlen)
 {
 	if (!prof)
@@ -741,7 +741,7 @@ int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
 	if (find_cuts(prog, len, &p.arch, &p.nr_all))
 		goto done;
 	/* Each verdict is a class of its own. */
-	struct layout_verdict *sorted = malloc((nv + 1) * sizeof(*sorted));
+	struct bpf_verdict *sorted = malloc((nv + 1) * sizeof(*sorted));
 	if (nv)
 		memcpy(sorted, v, nv * sizeof(*v));
 	qsort(sorted, nv, sizeof(*sorted), by_arch_nr);

@@ -9,15 +9,9 @@
 #ifndef SYSFENCE_LAYOUT_H
 #define SYSFENCE_LAYOUT_H
 
-#include "arena.h"
-#include "bpf.h"
-#include "profile.h"
-
-/* A decision made without libseccomp: on ARCH (an AUDIT_ARCH value)
- * syscall NR returns RET, whatever its arguments. */
-struct layout_verdict {
-	uint32_t arch, nr, ret;
-};
+#include "base/arena.h"
+#include "bpf/bpf.h"
+#include "layout/profile.h"
 
 /* Relays out PROG (LEN instructions, valid under bpf_check) with the NV
  * verdicts V added (none may be for an (arch, nr) PROG decides other than
@@ -29,7 +23,7 @@ struct layout_verdict {
  * large, or (without verdicts) it would not be faster under PROF's
  * weights. PROF NULL means profile_prior(). */
 int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
-		   const struct profile *prof, const struct layout_verdict *v, size_t nv,
+		   const struct profile *prof, const struct bpf_verdict *v, size_t nv,
 		   struct sock_filter **out, size_t *outlen);
 
 /* The weighted mean number of instructions PROG executes on the syscalls

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf.h"
-#include "layout_tree.h"
+#include "bpf/bpf.h"
+#include "layout/layout_tree.h"
 
 #define NODES_MAX 65536     /* graph nodes, residuals and trees together */
 #define DP_MAX 1024         /* intervals for the O(n^2) search (Knuth's bound) */

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
-#include "unit.h"
+#include "layout/profile.h"
+#include "frontend/unit.h"
 
 static enum arch_id profile_arch(void)
 {

@@ -7,9 +7,9 @@
 #ifndef SYSFENCE_PROFILE_H
 #define SYSFENCE_PROFILE_H
 
-#include "arena.h"
-#include "diag.h"
-#include "tables.h"
+#include "base/arena.h"
+#include "base/diag.h"
+#include "tables/tables.h"
 
 struct profile_entry {
 	const struct syscall_desc *sys;

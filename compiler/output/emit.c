@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bpf.h"
-#include "emit.h"
-#include "oci_export.h"
+#include "bpf/bpf.h"
+#include "output/emit.h"
+#include "output/oci_export.h"
 #include <linux/seccomp.h>
 
 enum out_format format_from_name(const char *name)

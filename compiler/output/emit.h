@@ -3,7 +3,7 @@
 #ifndef SYSFENCE_EMIT_H
 #define SYSFENCE_EMIT_H
 
-#include "backend.h"
+#include "backend/backend.h"
 
 enum out_format { FMT_BPF, FMT_C, FMT_PFC, FMT_ASM, FMT_OCI, FMT_NONE };
 

@@ -1,9 +1,9 @@
-#include "oci.h"
+#include "output/oci.h"
 
 #include <string.h>
 
-#include "bpf.h"
-#include "tables.h"
+#include "bpf/bpf.h"
+#include "tables/tables.h"
 
 static const struct {
 	const char *name;

@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "arch.h"
-#include "lower.h"
+#include "base/arch.h"
+#include "backend/lower.h"
 
 /* SCMP_ACT_* name -> SECCOMP_RET_* (without data); TAKES_DATA says the
  * action carries errnoRet. Returns 0, or -1 for an unknown name. */

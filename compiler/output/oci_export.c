@@ -14,17 +14,17 @@
  *    "includes": {"arches": [HOST]}, which Docker decides by the host it
  *    runs on. */
 #define _GNU_SOURCE
-#include "oci_export.h"
+#include "output/oci_export.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf.h"
-#include "json.h"
-#include "lower.h"
-#include "oci.h"
-#include "tables.h"
+#include "bpf/bpf.h"
+#include "base/json.h"
+#include "backend/lower.h"
+#include "output/oci.h"
+#include "tables/tables.h"
 
 struct oentry {
 	const char *name;            /* kernel name */

@@ -3,7 +3,7 @@
 #ifndef SYSFENCE_OCI_EXPORT_H
 #define SYSFENCE_OCI_EXPORT_H
 
-#include "policy.h"
+#include "analysis/policy.h"
 
 /* Lowers PB and writes it as OCI JSON to *TEXT (arena-allocated, *LEN
  * bytes). Returns 0, or -1 after diagnosing what OCI cannot express. */

@@ -4,7 +4,7 @@
  * plus the hand-written supplements in gen_tables.py.
  * Columns: name, present (bit 1 << arch_id), value per arch (0 if absent).
  */
-#include "../tables.h"
+#include "tables/tables.h"
 
 #include <stdlib.h>
 #include <string.h>

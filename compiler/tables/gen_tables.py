@@ -1106,7 +1106,7 @@ def emit_syscalls(descs, sources, mismatches):
         for m in mismatches:
             out.append(' *   %s\n' % m)
     out.append(' */\n')
-    out.append('''#include "../tables.h"
+    out.append('''#include "tables/tables.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -1183,7 +1183,7 @@ def emit_constants(consts, sources):
            ' * x32 and aarch64. Sources: %s.\n' % sources,
            ' * Columns: name, present (bit 1 << arch_id), value per arch (0 if absent).\n',
            ' */\n',
-           '''#include "../tables.h"
+           '''#include "tables/tables.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,7 +18,7 @@
  *   fstatat on x86: (dfd/32, filename/64, statbuf/64, flag/32)
  *   posix_fadvise on x86: (fd/32, offset/64, len/64, advice/32)
  */
-#include "../tables.h"
+#include "tables/tables.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch.h"
+#include "base/arch.h"
 
 #define SYSCALL_MAX_PARAMS 6
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "generate.h"
+#include "tools/generate.h"
 
 /* The arches the stdlib is written for: its rulesets expand cleanly for
  * these together (a name one of them lacks is skipped there). */

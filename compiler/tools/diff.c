@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
-#include "tables.h"
+#include "tools/diff.h"
+#include "tables/tables.h"
 
 /* Past this many combinations of candidate values, a syscall is compared
  * on that many random ones instead, and listed as sampled. */

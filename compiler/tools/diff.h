@@ -14,7 +14,7 @@
 #ifndef SYSFENCE_DIFF_H
 #define SYSFENCE_DIFF_H
 
-#include "compilation.h"
+#include "driver/compilation.h"
 
 struct diff_request {
 	const struct unit_options *opts;

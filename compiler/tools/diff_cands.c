@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
+#include "tools/diff.h"
 
 #define ATOMS_MAX 256
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
+#include "tools/diff.h"
 
 #define STATES_MAX 4096
 #define ATOMS_PER_ARG 64

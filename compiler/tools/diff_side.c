@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
-#include "sim.h"
+#include "tools/diff.h"
+#include "tools/sim.h"
 
 /* A .bpf does not say which arches it is for; it names them by comparing
  * seccomp_data.arch with their AUDIT_ARCH. x32 shares x86_64's, so it

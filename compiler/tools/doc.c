@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "doc.h"
+#include "tools/doc.h"
 
 static void print_stmt(FILE *out, const struct ruleset *rs, const struct stmt *st, int first)
 {

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "unit.h"
+#include "frontend/unit.h"
 
 /* Writes a Markdown section titled TITLE: one table row per rule or `use`
  * of every ruleset and policy in F, in source order. */

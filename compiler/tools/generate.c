@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compilation.h"
-#include "generate.h"
+#include "driver/compilation.h"
+#include "tools/generate.h"
 
 struct gen {
 	struct arena *a;

@@ -12,8 +12,8 @@
 #ifndef SYSFENCE_GENERATE_H
 #define SYSFENCE_GENERATE_H
 
-#include "policy.h"
-#include "trace.h"
+#include "analysis/policy.h"
+#include "tools/trace.h"
 
 /* A standard-library ruleset, expanded for the trace's arch. */
 struct gen_ruleset {

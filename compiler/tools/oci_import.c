@@ -26,16 +26,16 @@
  * kernel ignores). Reading the profile is oci_profile.c; this file writes
  * the policy. */
 #define _GNU_SOURCE
-#include "oci_import.h"
+#include "tools/oci_import.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf.h"
-#include "oci.h"
-#include "oci_profile.h"
-#include "tables.h"
+#include "bpf/bpf.h"
+#include "output/oci.h"
+#include "tools/oci_profile.h"
+#include "tables/tables.h"
 
 struct importer {
 	struct oci_profile p;

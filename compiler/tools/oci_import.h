@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "json.h"
+#include "base/json.h"
 
 struct oci_import_options {
 	const char *const *caps;   /* capabilities granted (--cap), "CAP_SYS_ADMIN" */

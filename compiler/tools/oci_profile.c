@@ -3,14 +3,14 @@
  * excludes by arch, capability and kernel version). oci_import.c writes
  * the policy. */
 #define _GNU_SOURCE
-#include "oci_profile.h"
+#include "tools/oci_profile.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "bpf.h"
-#include "oci.h"
+#include "bpf/bpf.h"
+#include "output/oci.h"
 
 /* ---- reading the profile ---- */
 

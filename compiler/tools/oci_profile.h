@@ -4,9 +4,9 @@
 
 #include <stdio.h>
 
-#include "json.h"
-#include "lower.h"
-#include "oci_import.h"
+#include "base/json.h"
+#include "backend/lower.h"
+#include "tools/oci_import.h"
 
 #define OCI_MAX_ARGS 6
 

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compilation.h"
-#include "sim.h"
-#include "tables.h"
+#include "driver/compilation.h"
+#include "tools/sim.h"
+#include "tables/tables.h"
 
 /* ---- argument values: numbers, constants and | & ^ + - ~ ---- */
 

@@ -4,7 +4,7 @@
 #ifndef SYSFENCE_SIM_H
 #define SYSFENCE_SIM_H
 
-#include "unit.h"
+#include "frontend/unit.h"
 
 struct sim_request {
 	const struct unit_options *opts;

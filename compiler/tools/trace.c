@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
-#include "trace.h"
+#include "analysis/policy.h"
+#include "tools/trace.h"
 
 #define BUCKETS 65536u
 

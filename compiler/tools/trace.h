@@ -17,9 +17,9 @@
 
 #include <stdint.h>
 
-#include "arena.h"
-#include "diag.h"
-#include "tables.h"
+#include "base/arena.h"
+#include "base/diag.h"
+#include "tables/tables.h"
 
 /* One distinct argument vector of one syscall. */
 struct trace_vec {

@@ -27,9 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bpf.h"
-#include "compilation.h"
-#include "policy.h"
+#include "bpf/bpf.h"
+#include "driver/compilation.h"
+#include "analysis/policy.h"
 
 #ifndef AUDIT_ARCH_RISCV64
 #define AUDIT_ARCH_RISCV64 0xc00000f3u

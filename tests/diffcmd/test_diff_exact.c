@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diff.h"
-#include "tables.h"
+#include "tools/diff.h"
+#include "tables/tables.h"
 
 static const char *const syscalls[] = { "write", "fcntl", "socket", "kill" };
 #define NSYS 4

@@ -30,8 +30,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bpf.h"
-#include "compilation.h"
+#include "bpf/bpf.h"
+#include "driver/compilation.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bpf.h"
-#include "compilation.h"
+#include "bpf/bpf.h"
+#include "driver/compilation.h"
 
 #define GARBAGE 0xdeadbeef00000000ull
 #define SIGNX   0xffffffff00000000ull

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compilation.h"
+#include "driver/compilation.h"
 #include "kcache.h"
-#include "layout.h"
-#include "profile.h"
-#include "tables.h"
+#include "layout/layout.h"
+#include "layout/profile.h"
+#include "tables/tables.h"
 
 static const char *tests_dir, *bench_dir;
 
@@ -343,7 +343,7 @@ START_TEST(verdicts_are_added)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
 	};
-	const struct layout_verdict v[] = {
+	const struct bpf_verdict v[] = {
 		{ AUDIT_ARCH_X86_64, 0, SECCOMP_RET_ALLOW },
 		{ AUDIT_ARCH_X86_64, 60, SECCOMP_RET_ERRNO | 5 },
 		{ AUDIT_ARCH_X86_64, 0x40000000 | 3, SECCOMP_RET_TRAP },

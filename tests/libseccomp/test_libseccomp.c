@@ -42,9 +42,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf.h"
-#include "compilation.h"
-#include "tables.h"
+#include "bpf/bpf.h"
+#include "driver/compilation.h"
+#include "tables/tables.h"
 
 #define MAX_PRINTED 10            /* failures printed per table */
 #define MAX_FIELDS 16

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lint.h"
-#include "tables.h"
+#include "analysis/lint.h"
+#include "tables/tables.h"
 
 static int passed, failed;
 static char dir[] = "/tmp/sysfence-lint-XXXXXX";

@@ -44,13 +44,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bpf.h"
-#include "compilation.h"
-#include "emit.h"
-#include "json.h"
-#include "oci_export.h"
-#include "oci_import.h"
-#include "tables.h"
+#include "bpf/bpf.h"
+#include "driver/compilation.h"
+#include "output/emit.h"
+#include "base/json.h"
+#include "output/oci_export.h"
+#include "tools/oci_import.h"
+#include "tables/tables.h"
 
 #define X32_BIT 0x40000000u
 #define NR_MAX 600

@@ -10,7 +10,7 @@
 #ifndef SYSFENCE_KCACHE_H
 #define SYSFENCE_KCACHE_H
 
-#include "bpf.h"
+#include "bpf/bpf.h"
 
 /* 1 when the kernel would cache (ARCH, NR) as always allowed by PROG: its
  * emulation from instruction 0, with A starting at 0, meets only loads of

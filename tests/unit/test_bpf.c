@@ -5,8 +5,8 @@
  * that look surprising (MOD rejected, a RET "falling through" for the
  * scratch-memory check) are the kernel's behaviour, not ours. */
 #define _GNU_SOURCE
-#include "bpf.h"
-#include "renumber.h"
+#include "bpf/bpf.h"
+#include "bpf/renumber.h"
 
 #include <check.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
  *  - dnf_build() of random trees of NOT/AND/OR (and TRUE/FALSE) means the
  *    same as the tree on random arguments, and respects its limit. */
 #define _GNU_SOURCE
-#include "cond.h"
+#include "analysis/cond.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "compilation.h"
-#include "tables.h"
-#include "unit.h"
+#include "driver/compilation.h"
+#include "tables/tables.h"
+#include "frontend/unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
