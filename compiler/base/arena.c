@@ -1,4 +1,6 @@
+/* Arenas: bump allocation in chunks, freed all at once. */
 #include "base/arena.h"
+#include "base/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,19 +17,9 @@ struct arena {
 	struct chunk *head;
 };
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n);
-	if (!p) {
-		fputs("sysfence: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 struct arena *arena_new(void)
 {
-	struct arena *a = xmalloc(sizeof(*a));
+	struct arena *a = mem_alloc(sizeof(*a));
 	a->head = NULL;
 	return a;
 }
@@ -50,7 +42,7 @@ void *arena_alloc(struct arena *a, size_t size)
 	struct chunk *c = a->head;
 	if (!c || c->size - c->used < size) {
 		size_t cap = size > 65536 ? size : 65536;
-		c = xmalloc(sizeof(*c) + cap);
+		c = mem_alloc(sizeof(*c) + cap);
 		c->size = cap;
 		c->used = 0;
 		c->next = a->head;
