@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "output/emit.h"
 #include "tools/generate.h"
 #include "base/json.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/arch.h"
+#include "base/file.h"
 #include "output/emit.h"
 #include "tools/oci_import.h"
 

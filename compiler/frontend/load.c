@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
 #include "frontend/parse_ctx.h"
 #include "frontend/unit.h"
 
@@ -27,54 +28,6 @@ const char *const *stdlib_dirs(void)
 		SYSFENCE_STDLIB_DIR, SYSFENCE_SOURCE_STDLIB_DIR, NULL
 	};
 	return dirs;
-}
-
-char *read_all(struct arena *a, const char *path, size_t *len, int *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		*err = errno;
-		return NULL;
-	}
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	size_t got;
-	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n - 1 == 0) {
-			cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-			}
-			buf = nb;
-		}
-	}
-	*err = ferror(f) ? EIO : 0;
-	fclose(f);
-	if (!buf || *err) {
-		free(buf);
-		*err = *err ? *err : ENOMEM;
-		return NULL;
-	}
-	char *text = arena_strndup(a, buf, n);
-	free(buf);
-	*len = n;
-	return text;
-}
-
-struct source *source_read(struct arena *a, const char *path, int *err)
-{
-	size_t n;
-	char *text = read_all(a, path, &n, err);
-	if (!text)
-		return NULL;
-	struct source *src = arena_alloc(a, sizeof(*src));
-	src->path = arena_strdup(a, path);
-	src->text = text;
-	src->len = n;
-	return src;
 }
 
 static const char *file_stem(struct arena *a, const char *path)
@@ -109,19 +62,14 @@ static void load_imports(struct unit *u, struct policy_file *f, struct import_fr
 static struct policy_file *parse_path(struct unit *u, const char *path, const char *real,
 				      struct loc from, int *err)
 {
-	size_t len;
-	char *text = read_all(u->arena, path, &len, err);
-	if (!text)
+	struct source *src = source_read(u->arena, path, err);
+	if (!src)
 		return NULL;
-	if (memchr(text, '\0', len)) {
+	if (memchr(src->text, '\0', src->len)) {
 		diag_error(u->diag, from, "'%s' is not a text file (it contains NUL bytes)", path);
 		*err = 0;
 		return NULL;
 	}
-	struct source *src = arena_alloc(u->arena, sizeof(*src));
-	src->path = arena_strdup(u->arena, path);
-	src->text = text;
-	src->len = len;
 
 	struct policy_file *f = arena_alloc(u->arena, sizeof(*f));
 	f->src = src;

@@ -41,13 +41,6 @@ int unit_load(struct unit *u, const char *root);
  * library, then the source tree's (so an uninstalled build finds it). */
 const char *const *stdlib_dirs(void);
 
-/* load.c: the whole of PATH, NUL-terminated, in A (length in *LEN); NULL
- * with *ERR set to an errno value when it cannot be read. */
-char *read_all(struct arena *a, const char *path, size_t *len, int *err);
-/* The same as a struct source (for diagnostics that quote its lines), or
- * NULL with *ERR set. */
-struct source *source_read(struct arena *a, const char *path, int *err);
-
 /* resolve.c: binds every name in every loaded file (imports, consts, uses,
  * syscalls, arguments, arches) and checks for `use` cycles. */
 void unit_resolve(struct unit *u);

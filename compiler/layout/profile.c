@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "layout/profile.h"
-#include "frontend/unit.h"
+#include "base/file.h"
 
 static enum arch_id profile_arch(void)
 {

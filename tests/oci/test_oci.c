@@ -44,6 +44,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "bpf/bpf.h"
 #include "driver/compilation.h"
 #include "output/emit.h"
