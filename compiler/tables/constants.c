@@ -4,12 +4,9 @@
  * plus the hand-written supplements in gen_tables.py.
  * Columns: name, present (bit 1 << arch_id), value per arch (0 if absent).
  */
-#include "tables/tables.h"
+#include "tables/table_data.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-static const struct constant_desc constant_table[] = {
+const struct constant_desc constant_table[] = {
 	{"ADDR_COMPAT_LAYOUT", 0xf, {0x200000, 0x200000, 0x200000, 0x200000}},
 	{"ADDR_LIMIT_32BIT", 0xf, {0x800000, 0x800000, 0x800000, 0x800000}},
 	{"ADDR_LIMIT_3GB", 0xf, {0x8000000, 0x8000000, 0x8000000, 0x8000000}},
@@ -2016,27 +2013,4 @@ static const struct constant_desc constant_table[] = {
 	{"__WNOTHREAD", 0xf, {0x20000000, 0x20000000, 0x20000000, 0x20000000}},
 };
 
-#define CONSTANT_TABLE_LEN (sizeof(constant_table) / sizeof(constant_table[0]))
-
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp((const char *)key, ((const struct constant_desc *)elem)->name);
-}
-
-const struct constant_desc *constant_find(const char *name)
-{
-	if (name == NULL)
-		return NULL;
-	return bsearch(name, constant_table, CONSTANT_TABLE_LEN, sizeof(constant_table[0]),
-	               cmp_name);
-}
-
-size_t constant_count(void)
-{
-	return CONSTANT_TABLE_LEN;
-}
-
-const struct constant_desc *constant_at(size_t i)
-{
-	return i < CONSTANT_TABLE_LEN ? &constant_table[i] : NULL;
-}
+const size_t constant_table_len = sizeof(constant_table) / sizeof(constant_table[0]);

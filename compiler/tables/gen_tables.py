@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Generate compiler/tables/syscalls.c and compiler/tables/constants.c.
 
+They hold data only (the tables declared in table_data.h); the lookups over
+them are hand-written C in lookup.c.
+
 Run from anywhere:  python3 compiler/tables/gen_tables.py
 The output depends only on the installed headers below and on the hand-written
 lists in this file, so running it twice gives identical files.
@@ -1106,14 +1109,11 @@ def emit_syscalls(descs, sources, mismatches):
         for m in mismatches:
             out.append(' *   %s\n' % m)
     out.append(' */\n')
-    out.append('''#include "tables/tables.h"
-
-#include <stdlib.h>
-#include <string.h>
+    out.append('''#include "tables/table_data.h"
 
 #define X32(n) (0x40000000 | (n))
 
-static const struct syscall_desc syscall_table[] = {
+const struct syscall_desc syscall_table[] = {
 ''')
     for d in descs:
         if d['params']:
@@ -1128,51 +1128,7 @@ static const struct syscall_desc syscall_table[] = {
             1 if d['has_signature'] else 0, len(d['params']), ps))
     out.append('''};
 
-#define SYSCALL_TABLE_LEN (sizeof(syscall_table) / sizeof(syscall_table[0]))
-
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp((const char *)key, ((const struct syscall_desc *)elem)->name);
-}
-
-const struct syscall_desc *syscall_find(const char *name)
-{
-	if (name == NULL)
-		return NULL;
-	return bsearch(name, syscall_table, SYSCALL_TABLE_LEN, sizeof(syscall_table[0]),
-	               cmp_name);
-}
-
-/* Aliases carry the target's kname, which differs from their own name, so
- * the canonical entry is the one whose name is its kname on that arch.
- * Where none is (x86's old_mmap is the kernel's "mmap", and "mmap" names
- * mmap2 there), the first entry with that number stands in. */
-const struct syscall_desc *syscall_by_nr(enum arch_id arch, int nr)
-{
-	const struct syscall_desc *any = NULL;
-	if ((unsigned)arch >= ARCH_COUNT || nr < 0)
-		return NULL;
-	for (size_t i = 0; i < SYSCALL_TABLE_LEN; i++) {
-		const struct syscall_desc *d = &syscall_table[i];
-		if (d->nr[arch] != nr || d->kname[arch] == NULL)
-			continue;
-		if (strcmp(d->kname[arch], d->name) == 0)
-			return d;
-		if (!any)
-			any = d;
-	}
-	return any;
-}
-
-size_t syscall_count(void)
-{
-	return SYSCALL_TABLE_LEN;
-}
-
-const struct syscall_desc *syscall_at(size_t i)
-{
-	return i < SYSCALL_TABLE_LEN ? &syscall_table[i] : NULL;
-}
+const size_t syscall_table_len = sizeof(syscall_table) / sizeof(syscall_table[0]);
 ''')
     return ''.join(out)
 
@@ -1183,41 +1139,15 @@ def emit_constants(consts, sources):
            ' * x32 and aarch64. Sources: %s.\n' % sources,
            ' * Columns: name, present (bit 1 << arch_id), value per arch (0 if absent).\n',
            ' */\n',
-           '''#include "tables/tables.h"
+           '''#include "tables/table_data.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-static const struct constant_desc constant_table[] = {
+const struct constant_desc constant_table[] = {
 ''']
     for n, present, vals in consts:
         out.append('\t{"%s", 0x%x, {%s}},\n' % (n, present, ', '.join(c_int64(v) for v in vals)))
     out.append('''};
 
-#define CONSTANT_TABLE_LEN (sizeof(constant_table) / sizeof(constant_table[0]))
-
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp((const char *)key, ((const struct constant_desc *)elem)->name);
-}
-
-const struct constant_desc *constant_find(const char *name)
-{
-	if (name == NULL)
-		return NULL;
-	return bsearch(name, constant_table, CONSTANT_TABLE_LEN, sizeof(constant_table[0]),
-	               cmp_name);
-}
-
-size_t constant_count(void)
-{
-	return CONSTANT_TABLE_LEN;
-}
-
-const struct constant_desc *constant_at(size_t i)
-{
-	return i < CONSTANT_TABLE_LEN ? &constant_table[i] : NULL;
-}
+const size_t constant_table_len = sizeof(constant_table) / sizeof(constant_table[0]);
 ''')
     return ''.join(out)
 

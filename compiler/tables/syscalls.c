@@ -18,14 +18,11 @@
  *   fstatat on x86: (dfd/32, filename/64, statbuf/64, flag/32)
  *   posix_fadvise on x86: (fd/32, offset/64, len/64, advice/32)
  */
-#include "tables/tables.h"
-
-#include <stdlib.h>
-#include <string.h>
+#include "tables/table_data.h"
 
 #define X32(n) (0x40000000 | (n))
 
-static const struct syscall_desc syscall_table[] = {
+const struct syscall_desc syscall_table[] = {
 	{"_llseek", {NULL, "_llseek", NULL, NULL}, {-1, 140, -1, -1}, 1, 5, {{"fd", NULL, 32, 0, 0x2}, {"offset_high", NULL, 64, 0, 0x2}, {"offset_low", NULL, 64, 0, 0x2}, {"result", NULL, 64, 0, 0x2}, {"whence", NULL, 32, 0, 0x2}}},
 	{"_newselect", {NULL, "_newselect", NULL, NULL}, {-1, 142, -1, -1}, 1, 5, {{"n", NULL, 32, 0, 0x2}, {"inp", NULL, 64, 0, 0x2}, {"outp", NULL, 64, 0, 0x2}, {"exp", NULL, 64, 0, 0x2}, {"tvp", NULL, 64, 0, 0x2}}},
 	{"_sysctl", {"_sysctl", "_sysctl", NULL, NULL}, {156, 149, -1, -1}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
@@ -501,48 +498,4 @@ static const struct syscall_desc syscall_table[] = {
 	{"writev", {"writev", "writev", "writev", "writev"}, {20, 146, X32(516), 66}, 1, 3, {{"fd", NULL, 64, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 64, 0, 0xf}}},
 };
 
-#define SYSCALL_TABLE_LEN (sizeof(syscall_table) / sizeof(syscall_table[0]))
-
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp((const char *)key, ((const struct syscall_desc *)elem)->name);
-}
-
-const struct syscall_desc *syscall_find(const char *name)
-{
-	if (name == NULL)
-		return NULL;
-	return bsearch(name, syscall_table, SYSCALL_TABLE_LEN, sizeof(syscall_table[0]),
-	               cmp_name);
-}
-
-/* Aliases carry the target's kname, which differs from their own name, so
- * the canonical entry is the one whose name is its kname on that arch.
- * Where none is (x86's old_mmap is the kernel's "mmap", and "mmap" names
- * mmap2 there), the first entry with that number stands in. */
-const struct syscall_desc *syscall_by_nr(enum arch_id arch, int nr)
-{
-	const struct syscall_desc *any = NULL;
-	if ((unsigned)arch >= ARCH_COUNT || nr < 0)
-		return NULL;
-	for (size_t i = 0; i < SYSCALL_TABLE_LEN; i++) {
-		const struct syscall_desc *d = &syscall_table[i];
-		if (d->nr[arch] != nr || d->kname[arch] == NULL)
-			continue;
-		if (strcmp(d->kname[arch], d->name) == 0)
-			return d;
-		if (!any)
-			any = d;
-	}
-	return any;
-}
-
-size_t syscall_count(void)
-{
-	return SYSCALL_TABLE_LEN;
-}
-
-const struct syscall_desc *syscall_at(size_t i)
-{
-	return i < SYSCALL_TABLE_LEN ? &syscall_table[i] : NULL;
-}
+const size_t syscall_table_len = sizeof(syscall_table) / sizeof(syscall_table[0]);

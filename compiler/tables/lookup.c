@@ -1,0 +1,73 @@
+/* Lookups over the generated syscall and constant tables (tables.h).
+ * Hand-written, so that gen_tables.py emits data only. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tables/table_data.h"
+
+static int syscall_cmp_name(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, ((const struct syscall_desc *)elem)->name);
+}
+
+const struct syscall_desc *syscall_find(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	return bsearch(name, syscall_table, syscall_table_len, sizeof(syscall_table[0]),
+		       syscall_cmp_name);
+}
+
+/* Aliases carry the target's kname, which differs from their own name, so
+ * the canonical entry is the one whose name is its kname on that arch.
+ * Where none is (x86's old_mmap is the kernel's "mmap", and "mmap" names
+ * mmap2 there), the first entry with that number stands in. */
+const struct syscall_desc *syscall_by_nr(enum arch_id arch, int nr)
+{
+	const struct syscall_desc *any = NULL;
+	if ((unsigned)arch >= ARCH_COUNT || nr < 0)
+		return NULL;
+	for (size_t i = 0; i < syscall_table_len; i++) {
+		const struct syscall_desc *d = &syscall_table[i];
+		if (d->nr[arch] != nr || d->kname[arch] == NULL)
+			continue;
+		if (strcmp(d->kname[arch], d->name) == 0)
+			return d;
+		if (!any)
+			any = d;
+	}
+	return any;
+}
+
+size_t syscall_count(void)
+{
+	return syscall_table_len;
+}
+
+const struct syscall_desc *syscall_at(size_t i)
+{
+	return i < syscall_table_len ? &syscall_table[i] : NULL;
+}
+
+static int constant_cmp_name(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, ((const struct constant_desc *)elem)->name);
+}
+
+const struct constant_desc *constant_find(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	return bsearch(name, constant_table, constant_table_len, sizeof(constant_table[0]),
+		       constant_cmp_name);
+}
+
+size_t constant_count(void)
+{
+	return constant_table_len;
+}
+
+const struct constant_desc *constant_at(size_t i)
+{
+	return i < constant_table_len ? &constant_table[i] : NULL;
+}
