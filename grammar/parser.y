@@ -23,6 +23,16 @@ int sf_lex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
 
 static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct parse_ctx *ctx)
 {
+	/* The first token is made up here and says what to parse: one
+	 * grammar, two entry points (see `start`). */
+	if (!ctx->started) {
+		ctx->started = 1;
+		/* where the text starts: an empty value's "unexpected end of
+		 * file" points there */
+		lloc->first_line = lloc->last_line = ctx->line;
+		lloc->first_column = lloc->last_column = ctx->col;
+		return ctx->expr_only ? START_EXPR : START_FILE;
+	}
 	return sf_lex(lval, lloc, ctx->scanner);
 }
 
@@ -253,6 +263,8 @@ static struct cond *cmp_new(struct cond *lhs, enum relop op)
 %token KW_ERRNO "'errno'" KW_TRACE "'trace'"
 %token OP_ANDAND "'&&'" OP_OROR "'||'" OP_EQEQ "'=='" OP_NEQ "'!='"
 %token OP_LEQ "'<='" OP_GEQ "'>='" OP_SHL "'<<'" OP_SHR "'>>'"
+/* Never scanned: yylex gives one of them first (parse_file, parse_expr). */
+%token START_FILE "start of file" START_EXPR "start of expression"
 
 %type <expr> expr
 %type <cond> cond cmp lhs opt_cond
@@ -275,6 +287,14 @@ static struct cond *cmp_new(struct cond *lhs, enum relop op)
 %precedence UNARY
 
 %%
+
+/* A policy file, or one constant expression on its own (a value given on
+ * the command line), which then goes through the same resolver and
+ * evaluator as one written in a file. */
+start
+	: START_FILE file
+	| START_EXPR expr { ctx->expr = $2; }
+	;
 
 file
 	: %empty
@@ -557,19 +577,43 @@ expr
 
 #include "lexer.h"
 
-void parse_file(struct parse_ctx *ctx)
+/* Scans ctx->src from byte OFFSET, which is column OFFSET + 1 of its
+ * first line, and parses what ctx->expr_only asks for. Returns yyparse's
+ * result (0: no syntax error). */
+static int parse_from(struct parse_ctx *ctx, size_t offset)
 {
 	yyscan_t scanner;
 	if (sf_lex_init_extra(ctx, &scanner) != 0) {
 		diag_error(ctx->diag, (struct loc){ ctx->src, 1, 1 }, "cannot start the scanner");
-		return;
+		return -1;
 	}
 	ctx->scanner = scanner;
+	ctx->started = 0;
 	ctx->line = 1;
-	ctx->col = 1;
-	YY_BUFFER_STATE buf = sf__scan_bytes(ctx->src->text, (int)ctx->src->len, scanner);
-	yyparse(ctx);
+	ctx->col = (int)offset + 1;
+	YY_BUFFER_STATE buf = sf__scan_bytes(ctx->src->text + offset,
+					     (int)(ctx->src->len - offset), scanner);
+	int rc = yyparse(ctx);
 	sf__delete_buffer(buf, scanner);
 	sf_lex_destroy(scanner);
 	ctx->scanner = NULL;
+	return rc;
+}
+
+void parse_file(struct parse_ctx *ctx)
+{
+	ctx->expr_only = 0;
+	parse_from(ctx, 0);
+}
+
+struct expr *parse_expr(struct parse_ctx *ctx, size_t offset)
+{
+	int errors = ctx->diag->errors;
+	ctx->expr_only = 1;
+	ctx->expr = NULL;
+	/* The scanner reports bad literals and characters and goes on, so a
+	 * clean parse is not enough. */
+	if (parse_from(ctx, offset) != 0 || ctx->diag->errors != errors)
+		return NULL;
+	return ctx->expr;
 }

@@ -93,6 +93,12 @@ static int eval(struct expand *x, const struct expr *e, uint64_t *out)
 	return -1;
 }
 
+int policy_eval_expr(struct unit *u, int arch, const struct expr *e, uint64_t *out)
+{
+	struct expand x = { .u = u, .arch = arch };
+	return eval(&x, e, out);
+}
+
 /* ---- actions ---- */
 
 static int eval_action(struct expand *x, const struct action *act, uint32_t *out)

@@ -54,6 +54,11 @@ struct policy_build {
 int policy_expand(struct unit *u, struct ruleset *policy, unsigned arch_mask,
 		  struct policy_build *out);
 
+/* expand.c: the value of E (resolved: unit_resolve_expr) on ARCH, computed
+ * as the values of rules are, with the same errors. Returns 0, or -1 after
+ * diagnosing. */
+int policy_eval_expr(struct unit *u, int arch, const struct expr *e, uint64_t *out);
+
 /* The printable name of a rule's argument ARG: the man-page spelling when
  * the signature is known, else argN. */
 const char *rule_arg_name(const struct rule *r, int arch, int reg);

@@ -90,28 +90,39 @@ static void unknown_name(struct unit *u, struct policy_file *f, struct expr *e)
 		diag_error(u->diag, e->loc, "unknown constant '%s'", e->name);
 }
 
-static void resolve_expr(struct unit *u, struct policy_file *f, struct expr *e)
+/* Returns -1 when a name is unknown (diagnosed), else 0. */
+static int resolve_expr(struct unit *u, struct policy_file *f, struct expr *e)
 {
 	if (!e)
-		return;
+		return 0;
 	switch (e->kind) {
 	case EXPR_NUM:
-		break;
+		return 0;
 	case EXPR_NAME:
 		e->decl = find_const(f, e->name);
 		if (!e->decl)
 			e->constant = constant_find(e->name);
-		if (!e->decl && !e->constant)
-			unknown_name(u, f, e);
-		break;
+		if (e->decl || e->constant)
+			return 0;
+		unknown_name(u, f, e);
+		return -1;
 	case EXPR_UNARY:
-		resolve_expr(u, f, e->lhs);
-		break;
-	case EXPR_BINARY:
-		resolve_expr(u, f, e->lhs);
-		resolve_expr(u, f, e->rhs);
-		break;
+		return resolve_expr(u, f, e->lhs);
+	case EXPR_BINARY: {
+		/* both sides, left first, so that each unknown name is reported */
+		int lhs = resolve_expr(u, f, e->lhs);
+		int rhs = resolve_expr(u, f, e->rhs);
+		return lhs | rhs;
 	}
+	}
+	return 0;
+}
+
+int unit_resolve_expr(struct unit *u, struct policy_file *f, struct expr *e)
+{
+	/* No file: only the table's constants, as in an empty policy. */
+	struct policy_file none = { 0 };
+	return resolve_expr(u, f ? f : &none, e);
 }
 
 /* ---- syscalls and their arguments ---- */

@@ -44,5 +44,10 @@ const char *const *stdlib_dirs(void);
 /* resolve.c: binds every name in every loaded file (imports, consts, uses,
  * syscalls, arguments, arches) and checks for `use` cycles. */
 void unit_resolve(struct unit *u);
+/* resolve.c: binds the names of E, an expression written outside the
+ * policy (a command-line value), as if it stood in F: F's consts, else the
+ * constant table (F NULL: the table only). Returns 0, or -1 after
+ * diagnosing an unknown name. */
+int unit_resolve_expr(struct unit *u, struct policy_file *f, struct expr *e);
 
 #endif

@@ -1,125 +1,87 @@
-#include <ctype.h>
+/* `sysfence sim` (sim.h): one syscall through a filter on the in-tree BPF
+ * interpreter, explained with the deciding rule when the source is given.
+ *
+ * Argument values are constant expressions of the policy language and are
+ * read by its own parser, resolver and evaluator (parse_expr,
+ * unit_resolve_expr, policy_eval_expr), so that every operator and name a
+ * policy may use works here too, with the same errors, pointing into the
+ * argument as typed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "driver/compilation.h"
-#include "tools/sim.h"
+#include "frontend/parse_ctx.h"
 #include "tables/tables.h"
+#include "tools/sim.h"
 
-/* ---- argument values: numbers, constants and | & ^ + - ~ ---- */
+/* What diagnostics about a value call the text they quote. */
+#define SIM_ARG_PATH "<command line>"
 
-struct vparse {
-	const char *p;
+/* One run. With the policy source the compilation's unit and diagnostics
+ * serve the values too; with a .bpf a unit without files does. */
+struct sim {
+	const struct sim_request *req;
+	int have_policy;
+	struct compilation c;        /* have_policy */
+	struct arena *arena;         /* !have_policy: the values' ASTs */
+	struct diag diag;            /* !have_policy */
+	struct unit bare;            /* !have_policy */
+	struct unit *u;              /* &c.unit or &bare */
+	struct sock_filter *insns;
+	size_t len;
 	int arch;
-	const char *err;
 };
 
-static uint64_t v_or(struct vparse *v);
+/* ---- argument values ---- */
 
-static void skip_space(struct vparse *v)
+/* Reads ARG from byte OFFSET on (after "NAME=") as one constant expression
+ * for the run's arch, with the policy's consts when it has any. */
+static int sim_value(struct sim *s, const char *arg, size_t offset, uint64_t *out)
 {
-	while (isspace((unsigned char)*v->p))
-		v->p++;
-}
-
-static uint64_t v_primary(struct vparse *v)
-{
-	skip_space(v);
-	if (*v->p == '(') {
-		v->p++;
-		uint64_t x = v_or(v);
-		skip_space(v);
-		if (*v->p++ != ')')
-			v->err = "missing ')'";
-		return x;
-	}
-	if (isdigit((unsigned char)*v->p)) {
-		int base = 10;
-		const char *s = v->p;
-		if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
-			base = 8, s += 2;
-		else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
-			base = 2, s += 2;
-		else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-			base = 16, s += 2;
-		char *end;
-		errno = 0;
-		uint64_t x = strtoull(s, &end, base);
-		if (errno || end == s)
-			v->err = "bad number";
-		v->p = end;
-		return x;
-	}
-	if (isalpha((unsigned char)*v->p) || *v->p == '_') {
-		char name[64];
-		size_t n = 0;
-		while ((isalnum((unsigned char)*v->p) || *v->p == '_') && n + 1 < sizeof(name))
-			name[n++] = *v->p++;
-		name[n] = '\0';
-		const struct constant_desc *c = constant_find(name);
-		if (!c || !(c->present & (1u << v->arch))) {
-			v->err = "unknown constant";
-			return 0;
-		}
-		return (uint64_t)c->value[v->arch];
-	}
-	v->err = "expected a number or a constant";
-	return 0;
-}
-
-static uint64_t v_unary(struct vparse *v)
-{
-	skip_space(v);
-	if (*v->p == '-') {
-		v->p++;
-		return (uint64_t)0 - v_unary(v);
-	}
-	if (*v->p == '~') {
-		v->p++;
-		return ~v_unary(v);
-	}
-	return v_primary(v);
-}
-
-/* One precedence level: operands joined by any of OPS. */
-static uint64_t v_level(struct vparse *v, const char *ops, uint64_t (*next)(struct vparse *))
-{
-	uint64_t x = next(v);
-	for (;;) {
-		skip_space(v);
-		char op = *v->p;
-		if (!op || !strchr(ops, op) || v->err)
-			return x;
-		v->p++;
-		uint64_t y = next(v);
-		switch (op) {
-		case '|': x |= y; break;
-		case '^': x ^= y; break;
-		case '&': x &= y; break;
-		case '+': x += y; break;
-		case '-': x -= y; break;
-		}
-	}
-}
-
-static uint64_t v_add(struct vparse *v) { return v_level(v, "+-", v_unary); }
-static uint64_t v_and(struct vparse *v) { return v_level(v, "&", v_add); }
-static uint64_t v_xor(struct vparse *v) { return v_level(v, "^", v_and); }
-static uint64_t v_or(struct vparse *v) { return v_level(v, "|", v_xor); }
-
-static int parse_value(const char *text, int arch, uint64_t *out)
-{
-	struct vparse v = { text, arch, NULL };
-	*out = v_or(&v);
-	skip_space(&v);
-	if (!v.err && *v.p)
-		v.err = "unexpected text";
-	if (v.err) {
-		fprintf(stderr, "sysfence: error: cannot read the value '%s' for %s: %s\n", text,
-			arch_table[arch].name, v.err);
+	struct unit *u = s->u;
+	struct source *src = arena_alloc(u->arena, sizeof(*src));
+	*src = (struct source){ SIM_ARG_PATH, arena_strdup(u->arena, arg), strlen(arg) };
+	struct parse_ctx ctx = { .arena = u->arena, .diag = u->diag, .src = src };
+	struct expr *e = parse_expr(&ctx, offset);
+	if (!e || unit_resolve_expr(u, s->have_policy ? s->c.policy->file : NULL, e))
 		return -1;
+	return policy_eval_expr(u, s->arch, e, out);
+}
+
+/* Fills ARGS (registers) from the request's "VALUE" and "NAME=VALUE"
+ * words: a name picks the parameter as in a policy, a bare value takes
+ * the register after the previous one. */
+static int sim_fill_args(struct sim *s, const struct syscall_desc *d, uint64_t args[6])
+{
+	const struct sim_request *req = s->req;
+	int next = 0;
+	for (int i = 0; i < req->nargs; i++) {
+		const char *arg = req->args[i];
+		const char *eq = strchr(arg, '=');
+		int index = next;
+		size_t offset = 0;
+		if (eq) {
+			const char *name = arena_strndup(s->u->arena, arg, (size_t)(eq - arg));
+			index = syscall_arg_index(d, name);
+			if (index < 0) {
+				diag_error(s->u->diag, (struct loc){ 0 }, "'%s' has no argument '%s'",
+					   req->syscall, name);
+				return -1;
+			}
+			/* as in a policy: named (and argN) parameters, in registers */
+			index = syscall_param_reg(d, s->arch, index);
+			offset = (size_t)(eq + 1 - arg);
+		}
+		if (index > 5) {
+			diag_error(s->u->diag, (struct loc){ 0 }, "too many arguments");
+			return -1;
+		}
+		if (sim_value(s, arg, offset, &args[index]))
+			return -1;
+		next = index + 1;
 	}
 	return 0;
 }
@@ -140,25 +102,35 @@ int is_bpf_file(const char *path)
 	return memchr(buf, 0, got) != NULL;
 }
 
-struct sock_filter *read_bpf(const char *path, size_t *len)
+struct sock_filter *sim_read_bpf(struct diag *d, const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "sysfence: error: cannot read '%s': %s\n", path, strerror(errno));
+		diag_error(d, (struct loc){ 0 }, "cannot read '%s': %s", path, strerror(errno));
 		return NULL;
 	}
+	/* One more than the kernel takes, to see that a file is too long. */
 	size_t cap = BPF_MAX_INSNS + 1;
-	struct sock_filter *p = calloc(cap, sizeof(*p));
-	size_t bytes = p ? fread(p, 1, cap * sizeof(*p), f) : 0;
+	struct sock_filter *p = mem_calloc(cap, sizeof(*p));
+	size_t bytes = fread(p, 1, cap * sizeof(*p), f);
 	fclose(f);
 	char why[128];
-	if (!p || bytes % sizeof(*p) || bpf_check(p, bytes / sizeof(*p), why, sizeof(why))) {
-		fprintf(stderr, "sysfence: error: '%s' is not a valid seccomp filter: %s\n", path,
-			!p ? "out of memory" : bytes % sizeof(*p) ? "its size is not a multiple of 8" : why);
+	if (bytes % sizeof(*p) || bpf_check(p, bytes / sizeof(*p), why, sizeof(why))) {
+		diag_error(d, (struct loc){ 0 }, "'%s' is not a valid seccomp filter: %s", path,
+			   bytes % sizeof(*p) ? "its size is not a multiple of 8" : why);
 		free(p);
 		return NULL;
 	}
 	*len = bytes / sizeof(*p);
+	return p;
+}
+
+struct sock_filter *read_bpf(const char *path, size_t *len)
+{
+	struct diag d;
+	diag_init(&d, stderr);
+	struct sock_filter *p = sim_read_bpf(&d, path, len);
+	diag_fini(&d);
 	return p;
 }
 
@@ -173,36 +145,47 @@ static int pick_arch(unsigned mask)
 	return native >= 0 ? native : ARCH_X86_64;
 }
 
-static int fill_args(const struct sim_request *req, int arch, const struct syscall_desc *d,
-		     uint64_t args[6])
+/* Compiles the policy or reads the .bpf, and picks the arch. Returns 0, or
+ * -1 after diagnosing; sim_close() releases S either way. */
+static int sim_open(struct sim *s, const struct sim_request *req)
 {
-	int next = 0;
-	for (int i = 0; i < req->nargs; i++) {
-		char *eq = strchr(req->args[i], '=');
-		int index = next;
-		const char *text = req->args[i];
-		if (eq) {
-			char name[64];
-			snprintf(name, sizeof(name), "%.*s", (int)(eq - req->args[i]), req->args[i]);
-			index = syscall_arg_index(d, name);
-			if (index < 0) {
-				fprintf(stderr, "sysfence: error: '%s' has no argument '%s'\n", req->syscall, name);
-				return -1;
-			}
-			/* as in a policy: named (and argN) parameters, in registers */
-			index = syscall_param_reg(d, arch, index);
-			text = eq + 1;
-		}
-		if (index > 5) {
-			fprintf(stderr, "sysfence: error: too many arguments\n");
+	memset(s, 0, sizeof(*s));
+	s->req = req;
+	s->have_policy = !is_bpf_file(req->file);
+	unsigned mask = req->arch_mask;
+	if (s->have_policy) {
+		s->u = &s->c.unit;
+		if (compilation_run(&s->c, req->opts, req->file, req->policy, mask, stderr))
 			return -1;
-		}
-		if (parse_value(text, arch, &args[index]))
+		s->insns = s->c.filter.insns;
+		s->len = s->c.filter.len;
+		if (!mask)
+			mask = s->c.pb.arch_mask;
+	} else {
+		s->arena = arena_new();
+		diag_init(&s->diag, stderr);
+		s->bare = (struct unit){ .arena = s->arena, .diag = &s->diag, .opts = req->opts };
+		s->u = &s->bare;
+		s->insns = sim_read_bpf(&s->diag, req->file, &s->len);
+		if (!s->insns)
 			return -1;
-		next = index + 1;
 	}
+	s->arch = pick_arch(mask);
 	return 0;
 }
+
+static void sim_close(struct sim *s)
+{
+	if (s->have_policy) {
+		compilation_free(&s->c);
+		return;
+	}
+	free(s->insns);
+	diag_fini(&s->diag);
+	arena_free(s->arena);
+}
+
+/* ---- the verdict ---- */
 
 static void explain(const struct compilation *c, int arch, uint32_t nr, const uint64_t args[6])
 {
@@ -223,67 +206,65 @@ static void explain(const struct compilation *c, int arch, uint32_t nr, const ui
 	}
 }
 
-int sim_run(const struct sim_request *req)
+/* The syscall the request names (a name or a number) on the run's arch:
+ * its number in *NR and its descriptor (NULL for an unknown number).
+ * Returns 0, or -1 after diagnosing. */
+static int sim_syscall(struct sim *s, long *nr, const struct syscall_desc **d)
 {
-	struct compilation c;
-	int have_policy = !is_bpf_file(req->file);
-	struct sock_filter *insns = NULL;
-	size_t len = 0;
-	unsigned mask = req->arch_mask;
-	int rc = 1;
-	if (have_policy) {
-		if (compilation_run(&c, req->opts, req->file, req->policy, mask, stderr)) {
-			compilation_free(&c);
-			return 1;
-		}
-		insns = c.filter.insns;
-		len = c.filter.len;
-		if (!mask)
-			mask = c.pb.arch_mask;
-	} else {
-		insns = read_bpf(req->file, &len);
-		if (!insns)
-			return 1;
-	}
-	int arch = pick_arch(mask);
-	const struct syscall_desc *d = NULL;
+	const char *name = s->req->syscall;
 	char *end;
-	long nr = strtol(req->syscall, &end, 0);
-	if (*end) {
-		d = syscall_find(req->syscall);
-		nr = d ? d->nr[arch] : -1;
-		if (nr < 0) {
-			fprintf(stderr, "sysfence: error: no syscall '%s' on %s\n", req->syscall,
-				arch_table[arch].name);
-			goto out;
-		}
-	} else {
-		d = syscall_by_nr(arch, (int)nr);
+	*nr = strtol(name, &end, 0);
+	if (!*end) {
+		*d = syscall_by_nr(s->arch, (int)*nr);
+		return 0;
 	}
-	struct seccomp_data data = { .nr = (int)nr, .arch = arch_table[arch].audit_arch };
-	if (fill_args(req, arch, d, (uint64_t *)data.args))
-		goto out;
+	*d = syscall_find(name);
+	*nr = *d ? (*d)->nr[s->arch] : -1;
+	if (*nr < 0) {
+		diag_error(s->u->diag, (struct loc){ 0 }, "no syscall '%s' on %s", name,
+			   arch_table[s->arch].name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs the filter on DATA and prints the verdict (NR as the user gave it).
+ * Returns sim_run's status. */
+static int sim_verdict(struct sim *s, const struct syscall_desc *d, long nr,
+		       const struct seccomp_data *data)
+{
 	uint32_t ret;
 	size_t steps;
-	if (bpf_run(insns, len, &data, &ret, &steps)) {
-		fprintf(stderr, "sysfence: error: the filter is not valid BPF\n");
-		goto out;
+	if (bpf_run(s->insns, s->len, data, &ret, &steps)) {
+		diag_error(s->u->diag, (struct loc){ 0 }, "the filter is not valid BPF");
+		return 1;
 	}
 	char buf[32];
-	printf("arch: %s\nsyscall: %s (%ld)\n", arch_table[arch].name, d ? d->name : "?", nr);
+	printf("arch: %s\nsyscall: %s (%ld)\n", arch_table[s->arch].name, d ? d->name : "?", nr);
 	printf("action: %s\npath: %zu instructions\n", bpf_action_str(ret, buf, sizeof(buf)), steps);
-	rc = 0;
-	if (have_policy) {
-		explain(&c, arch, (uint32_t)nr, (uint64_t *)data.args);
-		if (policy_eval(&c.pb, data.arch, (uint32_t)nr, (uint64_t *)data.args) != ret) {
-			fprintf(stderr, "sysfence: internal error: the filter and the policy disagree\n");
-			rc = 3;
-		}
+	if (!s->have_policy)
+		return 0;
+	const uint64_t *args = (const uint64_t *)data->args;
+	explain(&s->c, s->arch, (uint32_t)data->nr, args);
+	if (policy_eval(&s->c.pb, data->arch, (uint32_t)data->nr, args) != ret) {
+		diag_error(s->u->diag, (struct loc){ 0 },
+			   "internal error: the filter and the policy disagree");
+		return 3;
 	}
-out:
-	if (have_policy)
-		compilation_free(&c);
-	else
-		free(insns);
+	return 0;
+}
+
+int sim_run(const struct sim_request *req)
+{
+	struct sim s;
+	int rc = 1;
+	long nr;
+	const struct syscall_desc *d;
+	if (sim_open(&s, req) == 0 && sim_syscall(&s, &nr, &d) == 0) {
+		struct seccomp_data data = { .nr = (int)nr, .arch = arch_table[s.arch].audit_arch };
+		if (sim_fill_args(&s, d, (uint64_t *)data.args) == 0)
+			rc = sim_verdict(&s, d, nr, &data);
+	}
+	sim_close(&s);
 	return rc;
 }

@@ -16,14 +16,21 @@ struct sim_request {
 	int nargs;
 };
 
-/* Prints the verdict to stdout. Returns 0, 1 on errors in the input. */
+/* Prints the verdict to stdout, errors through base/diag to stderr.
+ * Returns 0, 1 on errors in the input, 3 when the filter and the policy
+ * disagree. An argument's VALUE is a constant expression of the policy
+ * language (numbers, constants, the policy's consts, every operator). */
 int sim_run(const struct sim_request *req);
 
 /* Is PATH a raw filter (named *.bpf, or binary) rather than a policy? */
 int is_bpf_file(const char *path);
 struct sock_filter;
-/* Reads and checks (bpf_check) a raw filter; NULL after an error message.
+struct diag;
+/* Reads and checks (bpf_check) a raw filter; NULL after an error in D.
  * The caller frees the result. */
+struct sock_filter *sim_read_bpf(struct diag *d, const char *path, size_t *len);
+/* The same, for callers without diagnostics of their own: errors go to
+ * stderr. */
 struct sock_filter *read_bpf(const char *path, size_t *len);
 
 #endif

@@ -133,6 +133,30 @@ out=$("$SF" sim "$T/out.bpf" write 0x700000002)
 check "sim on a .bpf: 32-bit fd ignores the upper half" grep -q "^action: allow" <<<"$out"
 out=$("$SF" sim "$T/out.bpf" openat AT_FDCWD 0 'O_WRONLY|O_CREAT')
 check "sim on a .bpf: symbolic flags" grep -q "^action: errno(1)" <<<"$out"
+# sim's values are the language's constant expressions, read by its own
+# parser, resolver and evaluator: every operator, consts and constants.
+printf 'const SHIFT = 3;\npolicy ops { arch x86_64; default errno(EPERM);\n allow write if fd == 24; }\n' > "$T/ops.policy"
+sim_action() { "$SF" sim "$T/ops.policy" write "$1" | sed -n 's/^action: //p'; }
+check "sim value: *" test "$(sim_action 'fd=3*8')" = allow
+check "sim value: * is not +" test "$(sim_action 'fd=3*7')" = "errno(1)"
+check "sim value: <<" test "$(sim_action 'fd=3<<3')" = allow
+check "sim value: >>" test "$(sim_action 'fd=97>>2')" = allow
+check "sim value: parentheses" test "$(sim_action 'fd=(1+2)*8')" = allow
+check "sim value: precedence without them" test "$(sim_action 'fd=1+2*8')" = "errno(1)"
+check "sim value: the policy's const and a named constant" \
+	test "$(sim_action 'fd=O_WRONLY<<SHIFT|16')" = allow
+"$SF" sim "$T/ops.policy" write 'fd=3*O_WRONGLY' >/dev/null 2>"$T/err"
+check "sim: a bad value exits 1" test $? -eq 1
+check "sim: a bad value's error points into the argument" \
+	grep -qx "<command line>:1:6: error: unknown constant 'O_WRONGLY'; did you mean 'O_WRONLY'?" "$T/err"
+check "sim: ... and quotes it" grep -qx "  fd=3\*O_WRONGLY" "$T/err"
+"$SF" sim "$T/ops.policy" write 'fd=1<<64' >/dev/null 2>"$T/err"
+check "sim: a policy's evaluation errors" \
+	grep -qx "<command line>:1:7: error: shift by 64 is out of range (0 to 63)" "$T/err"
+"$SF" sim "$T/ops.policy" write 'fd=(3' >/dev/null 2>"$T/err"
+check "sim: a policy's syntax errors" grep -qx "<command line>:1:5: error: unexpected end of file" "$T/err"
+"$SF" sim "$T/out.bpf" write 'fd=OUT' >/dev/null 2>"$T/err"
+check "sim on a .bpf: no consts to name" grep -q "error: unknown constant 'OUT'" "$T/err"
 head -c 12 "$T/out.bpf" > "$T/short.bpf"
 "$SF" sim "$T/short.bpf" write 1 2>"$T/err"
 check "sim refuses a truncated filter" test $? -eq 1 -a -s "$T/err"

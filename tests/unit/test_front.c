@@ -17,6 +17,7 @@
 
 #include "driver/compilation.h"
 #include "tables/tables.h"
+#include "frontend/parse_ctx.h"
 #include "frontend/unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -1085,6 +1086,63 @@ START_TEST(test_misplaced_and_duplicates)
 }
 END_TEST
 
+/* parse_expr + unit_resolve_expr + policy_eval_expr: one value outside a
+ * policy (sim's arguments), with the file's consts, the table's constants
+ * and every operator, and errors at their column in the text. */
+static struct expr *expr_in(struct loaded *l, const char *text, size_t offset)
+{
+	struct source *src = arena_alloc(l->arena, sizeof(*src));
+	*src = (struct source){ "<command line>", text, strlen(text) };
+	struct parse_ctx ctx = { .arena = l->arena, .diag = &l->diag, .src = src };
+	struct expr *e = parse_expr(&ctx, offset);
+	fflush(l->out);
+	return e;
+}
+
+static uint64_t value_of(struct loaded *l, const char *text, int arch)
+{
+	struct expr *e = expr_in(l, text, 0);
+	uint64_t v = 0;
+	ck_assert_msg(e != NULL, "'%s' does not parse:\n%s", text, diags(l));
+	ck_assert_int_eq(unit_resolve_expr(&l->unit, root(l), e), 0);
+	ck_assert_int_eq(policy_eval_expr(&l->unit, arch, e, &v), 0);
+	return v;
+}
+
+START_TEST(test_expression_entry)
+{
+	struct loaded *l = resolve_text("const S = 2;\npolicy p { allow read; }\n");
+	assert_clean(l);
+	ck_assert_uint_eq(value_of(l, "3 * 8", ARCH_X86_64), 24);
+	ck_assert_uint_eq(value_of(l, "1 << S | 1", ARCH_X86_64), 5);
+	ck_assert_uint_eq(value_of(l, "(1 + 2) * 8 >> 1", ARCH_X86_64), 12);
+	ck_assert_uint_eq(value_of(l, "-1", ARCH_X86_64), UINT64_MAX);
+	ck_assert_uint_eq(value_of(l, "~0 ^ ~1", ARCH_X86_64), 1);
+	ck_assert_uint_eq(value_of(l, "O_DIRECTORY", ARCH_X86_64), 0200000);
+	ck_assert_uint_eq(value_of(l, "O_DIRECTORY", ARCH_AARCH64), 040000);
+	assert_clean(l);
+
+	/* from an offset: the column counts the text before it */
+	ck_assert_ptr_null(expr_in(l, "flags=1 +", 6));
+	assert_diag(l, "<command line>:1:9: error: unexpected end of file");
+	ck_assert_ptr_null(expr_in(l, "x=0x", 2));
+	assert_diag(l, "<command line>:1:3: error: malformed integer literal '0x'");
+	ck_assert_ptr_null(expr_in(l, "1 2", 0));
+	assert_diag(l, "<command line>:1:3: error: unexpected integer, expecting end of file");
+
+	struct expr *e = expr_in(l, "fd=S + O_WRONGLY", 3);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(unit_resolve_expr(&l->unit, root(l), e), -1);
+	ck_assert_ptr_nonnull(e->lhs->decl);
+	fflush(l->out);
+	assert_diag(l, "<command line>:1:8: error: unknown constant 'O_WRONGLY'; did you mean 'O_WRONLY'?");
+	/* without a file only the table's constants are known */
+	e = expr_in(l, "S", 0);
+	ck_assert_int_eq(unit_resolve_expr(&l->unit, NULL, e), -1);
+	unload(l);
+}
+END_TEST
+
 START_TEST(test_resolved_bindings)
 {
 	struct loaded *l = resolve_text(
@@ -1490,6 +1548,7 @@ static Suite *front_suite(void)
 	tcase_add_test(t, test_argument_names);
 	tcase_add_test(t, test_misplaced_and_duplicates);
 	tcase_add_test(t, test_resolved_bindings);
+	tcase_add_test(t, test_expression_entry);
 	tcase_add_test(t, test_missing_root);
 	suite_add_tcase(s, t);
 
