@@ -1,3 +1,5 @@
+/* Names of AST enums, and printing nodes back as they would be written
+ * (ast.h), for messages, `sysfence doc` and OCI export. */
 #include "frontend/ast.h"
 
 const char *action_name(enum action_kind k)

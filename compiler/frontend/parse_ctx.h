@@ -1,4 +1,5 @@
-/* State shared by the scanner and the parser of one file. */
+/* State shared by the scanner and the parser of one file (or of one
+ * expression: parse_expr). */
 #ifndef SYSFENCE_PARSE_CTX_H
 #define SYSFENCE_PARSE_CTX_H
 
