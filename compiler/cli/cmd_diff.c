@@ -9,6 +9,7 @@
 
 #include "base/json.h"
 #include "base/mem.h"
+#include "cli/cli.h"
 #include "tools/diff.h"
 #include "tables/tables.h"
 
@@ -308,4 +309,17 @@ int diff_cmd(const struct diff_request *req)
 	}
 	diff_side_close(&old);
 	return rc;
+}
+
+int cmd_diff(struct cli *cli, int argc, char **argv)
+{
+	struct cli_opts o;
+	int status;
+	if (cli_options_parse(cli, argc, argv, &o, &status) == 0) {
+		struct diff_request req = { &o.unit, o.nfiles == 2 ? o.files[0] : NULL,
+					    o.nfiles == 2 ? o.files[1] : NULL, o.policy, o.arch_mask, o.json };
+		status = req.old_file ? diff_cmd(&req) : cli_usage_error(cli, NULL);
+	}
+	cli_options_free(&o);
+	return status;
 }
