@@ -34,4 +34,10 @@ int arch_by_name(const char *name);
 /* The arch this compiler runs on, or -1 when it is none of ours. */
 int arch_native(void);
 
+struct diag;
+
+/* Adds the arches of LIST ("x86_64,aarch64", as --arch takes it) to *MASK.
+ * Returns 0, or -1 after diagnosing the first name that is no arch. */
+int arch_parse_list(struct diag *d, const char *list, unsigned *mask);
+
 #endif

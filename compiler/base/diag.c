@@ -1,5 +1,8 @@
+/* Diagnostics: formatting (text or JSON), counting, duplicate
+ * suppression, the closing summary line, and name suggestions. */
 #include "base/diag.h"
 #include "base/json.h"
+#include "base/mem.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -30,9 +33,7 @@ static int seen_add(struct diag *d, uint64_t h)
 			return 0;
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 32;
-		s->h = realloc(s->h, s->cap * sizeof(*s->h));
-		if (!s->h)
-			abort();
+		s->h = mem_realloc(s->h, s->cap, sizeof(*s->h));
 	}
 	s->h[s->n++] = h;
 	return 1;
@@ -42,9 +43,7 @@ void diag_init(struct diag *d, FILE *out)
 {
 	memset(d, 0, sizeof(*d));
 	d->out = out;
-	d->seen = calloc(1, sizeof(*d->seen));
-	if (!d->seen)
-		abort();
+	d->seen = mem_calloc(1, sizeof(*d->seen));
 }
 
 void diag_fini(struct diag *d)
@@ -188,9 +187,35 @@ void diag_info(struct diag *d, struct loc at, const char *fmt, ...)
 	REPORT(DIAG_NOTE);
 }
 
+void diag_status(struct diag *d, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (d->json)
+		emit_json(d, DIAG_NOTE, (struct loc){ 0 }, NULL, msg);
+	else
+		fprintf(d->out, "sysfence: %s\n", msg);
+}
+
+void diag_text(struct diag *d, const char *text)
+{
+	fputs(text, d->out);
+}
+
 int diag_failed(const struct diag *d)
 {
 	return d->errors > 0 || (d->werror && d->warnings > 0);
+}
+
+void diag_summary(const struct diag *d)
+{
+	if (d->json || (!d->errors && !d->warnings))
+		return;
+	fprintf(d->out, "%d error%s, %d warning%s\n", d->errors, d->errors == 1 ? "" : "s",
+		d->warnings, d->warnings == 1 ? "" : "s");
 }
 
 /* Levenshtein distance, case-insensitive, capped: names are short. */

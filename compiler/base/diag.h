@@ -68,8 +68,21 @@ void diag_note(struct diag *d, struct loc at, const char *fmt, ...)
 void diag_info(struct diag *d, struct loc at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A line about what a command is doing (generate -v): "sysfence: TEXT"
+ * without a level, never counted; a note in JSON. */
+void diag_status(struct diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* TEXT as it is, not counted: the usage summary after a usage error. */
+void diag_text(struct diag *d, const char *text);
+
 /* Did any error (or, with werror, warning) happen? */
 int diag_failed(const struct diag *d);
+
+/* The line that ends a command's text output when anything was reported,
+ * "N errors, M warnings" (singular for 1); nothing in JSON, where each
+ * diagnostic is already a record. The one place that counts are shown. */
+void diag_summary(const struct diag *d);
 
 /* The closest name to WANT among CANDIDATES by edit distance, or NULL when
  * none is close enough to be a plausible typo. */

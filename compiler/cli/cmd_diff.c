@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
+#include "base/mem.h"
+#include "cli/cli.h"
 #include "tools/diff.h"
 #include "tables/tables.h"
 
@@ -19,16 +22,18 @@ static void syscall_name(int arch, uint32_t nr, char *buf, size_t len)
 		snprintf(buf, len, "%u", nr);
 }
 
+/* Room for "argN". */
+#define ARG_NAME_MAX 8
+
 /* The name `sim` reads back as register REG: the signature's when it maps
- * to that register, else argN. */
-static const char *arg_name(int arch, uint32_t nr, int reg)
+ * to that register, else argN (written to BUF). */
+static const char *arg_name(int arch, uint32_t nr, int reg, char buf[ARG_NAME_MAX])
 {
 	const struct syscall_desc *d = syscall_by_nr(arch, (int)nr);
 	const char *name = syscall_reg_name(d, arch, reg);
 	if (syscall_arg_index(d, name) == reg)
 		return name;
-	static char buf[8];
-	snprintf(buf, sizeof(buf), "arg%d", reg);
+	snprintf(buf, ARG_NAME_MAX, "arg%d", reg);
 	return buf;
 }
 
@@ -51,10 +56,10 @@ static void witness_str(const struct diff_change *c, char *buf, size_t len)
 	for (int arg = 0; arg < 6 && n < len; arg++) {
 		if (!(c->shown & (1u << arg)))
 			continue;
-		char v[24];
+		char v[24], an[ARG_NAME_MAX];
 		value_str(c->args[arg], v, sizeof(v));
 		n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", first ? "" : ", ",
-				      arg_name(c->arch, c->nr, arg), v);
+				      arg_name(c->arch, c->nr, arg, an), v);
 		first = 0;
 	}
 	if (n < len)
@@ -141,7 +146,7 @@ static int same_group(const struct diff_change *x, const struct diff_change *y)
 
 static void print_text(const struct diff_side *old, const struct diff_side *new, const struct diff_result *r)
 {
-	char *done = calloc(r->n + 1, 1);
+	char *done = mem_calloc(r->n + 1, 1);
 	for (size_t i = 0; i < r->n; i++) {
 		if (done[i])
 			continue;
@@ -179,21 +184,6 @@ static void print_text(const struct diff_side *old, const struct diff_side *new,
 
 /* ---- JSON ---- */
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 static void json_side(const struct diff_side *s, uint32_t action, const struct rule *r, int arch)
 {
 	static const char *const how[] = { [BY_RULE] = "rule", [BY_DEFAULT] = "default",
@@ -201,18 +191,18 @@ static void json_side(const struct diff_side *s, uint32_t action, const struct r
 	char act[32], text[160];
 	enum decided d = decided_how(s, r, arch);
 	printf("{\"action\":");
-	json_str(bpf_action_str(action, act, sizeof(act)));
+	json_write_string(stdout, bpf_action_str(action, act, sizeof(act)));
 	printf(",\"allows\":%s,\"decided_by\":\"%s\",\"file\":", diff_allows(action) ? "true" : "false", how[d]);
 	if (d == BY_RULE) {
-		json_str(r->stmt->loc.src->path);
+		json_write_string(stdout, r->stmt->loc.src->path);
 		line_text(r->stmt->loc, text, sizeof(text));
 		printf(",\"line\":%d,\"col\":%d,\"text\":", r->stmt->loc.line, r->stmt->loc.col);
-		json_str(text);
+		json_write_string(stdout, text);
 	} else if (d == BY_DEFAULT) {
-		json_str(s->c.pb.default_loc.src->path);
+		json_write_string(stdout, s->c.pb.default_loc.src->path);
 		printf(",\"line\":%d", s->c.pb.default_loc.line);
 	} else {
-		json_str(s->file);
+		json_write_string(stdout, s->file);
 	}
 	printf("}");
 }
@@ -226,15 +216,16 @@ static void print_json(const struct diff_side *old, const struct diff_side *new,
 		witness_str(c, w, sizeof(w));
 		printf("{\"kind\":\"%s\",\"arch\":\"%s\",\"syscall\":", diff_kind_name(c->kind),
 		       arch_table[c->arch].name);
-		json_str(name);
+		json_write_string(stdout, name);
 		printf(",\"nr\":%u,\"witness\":", c->nr);
-		json_str(w);
+		json_write_string(stdout, w);
 		printf(",\"args\":{");
 		int first = 1;
 		for (int arg = 0; arg < 6; arg++)
 			if (c->shown & (1u << arg)) {
+				char an[ARG_NAME_MAX];
 				printf("%s", first ? "" : ",");
-				json_str(arg_name(c->arch, c->nr, arg));
+				json_write_string(stdout, arg_name(c->arch, c->nr, arg, an));
 				printf(":%llu", (unsigned long long)c->args[arg]);
 				first = 0;
 			}
@@ -268,7 +259,7 @@ static void print_summary(const struct diff_side *old, const struct diff_side *n
 		for (size_t i = 0; i < r->nsampled; i++) {
 			syscall_name(r->sampled[i].arch, r->sampled[i].nr, name, sizeof(name));
 			printf("%s{\"arch\":\"%s\",\"syscall\":", i ? "," : "", arch_table[r->sampled[i].arch].name);
-			json_str(name);
+			json_write_string(stdout, name);
 			printf("}");
 		}
 		printf("]}\n");
@@ -318,4 +309,17 @@ int diff_cmd(const struct diff_request *req)
 	}
 	diff_side_close(&old);
 	return rc;
+}
+
+int cmd_diff(struct cli *cli, int argc, char **argv)
+{
+	struct cli_opts o;
+	int status;
+	if (cli_options_parse(cli, argc, argv, &o, &status) == 0) {
+		struct diff_request req = { &o.unit, o.nfiles == 2 ? o.files[0] : NULL,
+					    o.nfiles == 2 ? o.files[1] : NULL, o.policy, o.arch_mask, o.json };
+		status = req.old_file ? diff_cmd(&req) : cli_usage_error(cli, NULL);
+	}
+	cli_options_free(&o);
+	return status;
 }

@@ -10,21 +10,67 @@
 #include <unistd.h>
 
 #include "base/file.h"
+#include "base/json.h"
+#include "base/mem.h"
+#include "cli/cli.h"
 #include "output/emit.h"
 #include "tools/generate.h"
-#include "base/json.h"
 
 static const char usage[] =
 	"usage: sysfence generate [-o OUT] [-p NAME] [--format=json] [--min-cover=PERCENT] [-v]\n"
 	"                         (-- COMMAND [ARG]... | --from STRACE_LOG [--arch ARCH])\n";
 
 struct gen_cmd {
+	/* Messages about the command line and the traced command: text on
+	 * standard error even with --format=json, whose standard output is
+	 * the summary and whose diagnostics are about the trace and policy. */
+	struct cli *cli;
 	const char *out, *name, *from;
 	int json, verbose, min_cover, arch;
 	char **cmd;
 };
 
-static int parse(int argc, char **argv, struct gen_cmd *g)
+static int take_min_cover(struct gen_cmd *g, const char *arg)
+{
+	char *end;
+	g->min_cover = (int)strtol(arg, &end, 10);
+	if (*end || end == arg || g->min_cover < 1 || g->min_cover > 100) {
+		diag_error(&g->cli->diag, (struct loc){ 0 }, "--min-cover wants a percentage from 1 to 100");
+		return -1;
+	}
+	return 0;
+}
+
+/* One option C. Returns 0, 1 for --help, -1 for a usage error. */
+static int take_option(struct gen_cmd *g, int c, const char *arg)
+{
+	struct diag *d = &g->cli->diag;
+	switch (c) {
+	case 'o': g->out = arg; return 0;
+	case 'p': g->name = arg; return 0;
+	case 'F': g->from = arg; return 0;
+	case 'v': g->verbose = 1; return 0;
+	case 'f':
+		if (strcmp(arg, "json") == 0) {
+			g->json = 1;
+			return 0;
+		}
+		diag_error(d, (struct loc){ 0 }, "generate writes a policy, or --format=json");
+		return -1;
+	case 'm': return take_min_cover(g, arg);
+	case 'a':
+		g->arch = arch_by_name(arg);
+		if (g->arch >= 0)
+			return 0;
+		diag_error(d, (struct loc){ 0 }, "unknown arch '%s'", arg);
+		return -1;
+	case 'h': return 1;
+	default: return -1;
+	}
+}
+
+/* Returns 0 to go on, or -1 with the exit status in *STATUS. */
+static int parse(int argc, char **argv, struct gen_cmd *g, int *status)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, 0, 'o' }, { "policy", required_argument, 0, 'p' },
@@ -36,44 +82,21 @@ static int parse(int argc, char **argv, struct gen_cmd *g)
 	g->min_cover = 40;
 	g->arch = arch_native();
 	optind = 1;
-	int c;
-	char *end;
+	int c, rc = 0;
 	/* '+': options end at the command, whose own options are its own */
-	while ((c = getopt_long(argc, argv, "+o:p:f:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': g->out = optarg; break;
-		case 'p': g->name = optarg; break;
-		case 'F': g->from = optarg; break;
-		case 'v': g->verbose = 1; break;
-		case 'f':
-			if (strcmp(optarg, "json") != 0) {
-				fprintf(stderr, "sysfence: error: generate writes a policy, or --format=json\n");
-				return -1;
-			}
-			g->json = 1;
-			break;
-		case 'm':
-			g->min_cover = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg || g->min_cover < 1 || g->min_cover > 100) {
-				fprintf(stderr, "sysfence: error: --min-cover wants a percentage from 1 to 100\n");
-				return -1;
-			}
-			break;
-		case 'a':
-			g->arch = arch_by_name(optarg);
-			if (g->arch < 0) {
-				fprintf(stderr, "sysfence: error: unknown arch '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case 'h': fputs(usage, stdout); exit(0);
-		default: return -1;
-		}
-	}
+	while (rc == 0 && (c = getopt_long(argc, argv, "+o:p:f:vh", longopts, NULL)) != -1)
+		rc = take_option(g, c, optarg);
+	*status = rc > 0 ? 0 : 2;
+	if (rc > 0)
+		fputs(usage, stdout);
+	if (rc)
+		return -1;
 	g->cmd = argv + optind;
 	if ((g->from != NULL) == (optind < argc) || g->arch < 0) {
-		fputs(g->arch < 0 ? "sysfence: error: this machine is not one of sysfence's arches\n" : usage,
-		      stderr);
+		if (g->arch < 0)
+			diag_error(&g->cli->diag, (struct loc){ 0 }, "this machine is not one of sysfence's arches");
+		else
+			cli_usage_error(g->cli, usage);
 		return -1;
 	}
 	return 0;
@@ -86,14 +109,13 @@ static int parse(int argc, char **argv, struct gen_cmd *g)
  * -e signal=none leave out what is not a syscall. */
 static int run_strace(const struct gen_cmd *g, const char *log)
 {
+	struct diag *d = &g->cli->diag;
 	int n = 0;
 	while (g->cmd[n])
 		n++;
 	const char *fixed[] = { "strace", "-f", "-qq", "-X", "raw", "-e", "signal=none", "-o", log, "--" };
 	size_t nf = sizeof(fixed) / sizeof(fixed[0]);
-	char **argv = calloc(nf + (size_t)n + 1, sizeof(*argv));
-	if (!argv)
-		return -1;
+	char **argv = mem_calloc(nf + (size_t)n + 1, sizeof(*argv));
 	memcpy(argv, fixed, sizeof(fixed));
 	memcpy(argv + nf, g->cmd, (size_t)n * sizeof(*argv));
 	fflush(NULL);
@@ -102,22 +124,22 @@ static int run_strace(const struct gen_cmd *g, const char *log)
 		if (g->json)
 			dup2(2, 1);   /* standard output is the summary's */
 		execvp("strace", argv);
-		fprintf(stderr, "sysfence: error: cannot run strace: %s (it is in the 'strace' package)\n",
-			strerror(errno));
+		diag_error(d, (struct loc){ 0 }, "cannot run strace: %s (it is in the 'strace' package)",
+			   strerror(errno));
 		_exit(127);
 	}
 	free(argv);
 	int status;
 	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-		fprintf(stderr, "sysfence: error: cannot run strace: %s\n", strerror(errno));
+		diag_error(d, (struct loc){ 0 }, "cannot run strace: %s", strerror(errno));
 		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && access(log, F_OK) != 0)
 		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fprintf(stderr, "sysfence: warning: the command %s %d; the policy allows what it did until then\n",
-			WIFEXITED(status) ? "exited with status" : "was killed by signal",
-			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		diag_warning(d, (struct loc){ 0 }, "the command %s %d; the policy allows what it did until then",
+			     WIFEXITED(status) ? "exited with status" : "was killed by signal",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 0;
 }
 
@@ -265,8 +287,8 @@ static int generate_from(const struct gen_cmd *g, const char *log, struct arena 
 	if (trace_read(&t, a, d, src, g->arch))
 		return 1;
 	if (g->verbose)
-		fprintf(stderr, "sysfence: %zu calls of %zu syscalls; %zu exit, signal and strace lines skipped\n",
-			t.calls, t.syscalls.n, t.skipped);
+		diag_status(&g->cli->diag, "%zu calls of %zu syscalls; %zu exit, signal and strace lines skipped",
+			    t.calls, t.syscalls.n, t.skipped);
 	const char *name = policy_name(a, g);
 	struct gen_options o = {
 		name, g->min_cover,
@@ -286,39 +308,39 @@ static int generate_from(const struct gen_cmd *g, const char *log, struct arena 
 	return 0;
 }
 
-int cmd_generate(int argc, char **argv)
+/* Traces the command into a log in a fresh temporary directory, then
+ * generates from the log; the directory goes either way. */
+static int generate_traced(const struct gen_cmd *g, struct arena *a, struct diag *d)
 {
-	struct gen_cmd g = { 0 };
-	if (parse(argc, argv, &g))
-		return 2;
+	const char *tmp = getenv("TMPDIR");
+	char *dir = arena_printf(a, "%s/sysfence-generate-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		diag_error(&g->cli->diag, (struct loc){ 0 }, "cannot make a temporary directory: %s",
+			   strerror(errno));
+		return 1;
+	}
+	char *log = arena_printf(a, "%s/strace.log", dir);
+	int rc = run_strace(g, log) == 0 ? generate_from(g, log, a, d) : 1;
+	unlink(log);
+	rmdir(dir);
+	return rc;
+}
+
+int cmd_generate(struct cli *cli, int argc, char **argv)
+{
+	struct gen_cmd g = { .cli = cli };
+	int status;
+	if (parse(argc, argv, &g, &status))
+		return status;
 	if (g.name && !is_identifier(g.name)) {
-		fprintf(stderr, "sysfence: error: -p wants a name a policy can have, not '%s'\n", g.name);
+		diag_error(&cli->diag, (struct loc){ 0 }, "-p wants a name a policy can have, not '%s'", g.name);
 		return 2;
 	}
 	struct arena *a = arena_new();
-	struct diag d;
+	struct diag d;   /* the trace's and the policy's, as --format says */
 	diag_init(&d, g.json ? stdout : stderr);
 	d.json = g.json;
-	int rc = 1;
-	char *dir = NULL, *log = NULL;
-	if (g.from) {
-		rc = generate_from(&g, g.from, a, &d);
-	} else {
-		const char *tmp = getenv("TMPDIR");
-		dir = arena_printf(a, "%s/sysfence-generate-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir)) {
-			fprintf(stderr, "sysfence: error: cannot make a temporary directory: %s\n", strerror(errno));
-			dir = NULL;
-		} else {
-			log = arena_printf(a, "%s/strace.log", dir);
-			if (run_strace(&g, log) == 0)
-				rc = generate_from(&g, log, a, &d);
-		}
-	}
-	if (log)
-		unlink(log);
-	if (dir)
-		rmdir(dir);
+	int rc = g.from ? generate_from(&g, g.from, a, &d) : generate_traced(&g, a, &d);
 	diag_fini(&d);
 	arena_free(a);
 	return rc;

@@ -1,7 +1,6 @@
-/* sysfence import-oci PROFILE [-o OUT] [--cap CAP]... [--kernel X.Y] [--name NAME] [--arch LIST]
- *                    [--format=json] */
-#include "cli/cmd_oci.h"
-
+/* `sysfence import-oci PROFILE [-o OUT] [--cap CAP]... [--kernel X.Y]
+ * [--name NAME] [--arch LIST] [--format=json]`: the command line around
+ * oci_import(), which turns the profile into policy text. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +8,22 @@
 
 #include "base/arch.h"
 #include "base/file.h"
+#include "base/mem.h"
+#include "cli/cli.h"
 #include "output/emit.h"
 #include "tools/oci_import.h"
 
 static const char usage[] =
 	"usage: sysfence import-oci PROFILE.json [-o OUT] [--cap CAP]... [--kernel X.Y] [--name NAME]\n"
 	"                           [--arch LIST] [--format=json]\n";
+
+struct oci_cmd {
+	struct oci_import_options import;
+	const char **caps;          /* storage of import.caps */
+	const char *out;
+	const char *profile;        /* the one argument */
+	int json;
+};
 
 struct text {
 	const char *p;
@@ -27,34 +36,42 @@ static int write_text(FILE *out, void *ctx)
 	return fwrite(t->p, 1, t->len, out) == t->len ? 0 : -1;
 }
 
-static int parse_kernel(const char *s, struct oci_import_options *o)
+static int parse_kernel(struct cli *cli, const char *s, struct oci_import_options *o)
 {
 	char tail;
 	o->kernel_minor = 0;
 	int n = sscanf(s, "%d.%d%c", &o->kernel_major, &o->kernel_minor, &tail);
 	if (n < 1 || n > 2 || o->kernel_major < 0 || o->kernel_minor < 0) {
-		fprintf(stderr, "sysfence: error: --kernel wants a version like 5.10, not '%s'\n", s);
+		diag_error(&cli->diag, (struct loc){ 0 }, "--kernel wants a version like 5.10, not '%s'", s);
 		return -1;
 	}
 	return 0;
 }
 
-static int parse_arches(const char *list, unsigned *mask)
+/* One option C. Returns 0, 1 for --help, -1 for a usage error. */
+static int take_option(struct cli *cli, int c, const char *arg, struct oci_cmd *o)
 {
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int a = arch_by_name(tok);
-		if (a < 0) {
-			fprintf(stderr, "sysfence: error: unknown arch '%s' (known: x86_64, x86, x32, aarch64)\n", tok);
-			return -1;
+	switch (c) {
+	case 'o': o->out = arg; return 0;
+	case 'c': o->caps[o->import.ncaps++] = arg; return 0;
+	case 'k': return parse_kernel(cli, arg, &o->import);
+	case 'n': o->import.name = arg; return 0;
+	case 'a': return arch_parse_list(&cli->diag, arg, &o->import.arch_mask);
+	case 'f':
+		if (strcmp(arg, "json") == 0) {
+			o->json = 1;
+			return 0;
 		}
-		*mask |= 1u << a;
+		diag_error(&cli->diag, (struct loc){ 0 },
+			   "import-oci writes a policy; --format takes only json (for the diagnostics)");
+		return -1;
+	case 'h': return 1;
+	default: return -1;
 	}
-	return 0;
 }
 
-int cmd_import_oci(int argc, char **argv)
+/* Returns 0 to go on, or -1 with the exit status in *STATUS. */
+static int parse(struct cli *cli, int argc, char **argv, struct oci_cmd *o, int *status)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, 0, 'o' }, { "cap", required_argument, 0, 'c' },
@@ -63,65 +80,55 @@ int cmd_import_oci(int argc, char **argv)
 		{ "arch", required_argument, 0, 'a' },
 		{ 0, 0, 0, 0 },
 	};
-	struct oci_import_options o = { .kernel_major = -1 };
-	const char **caps = calloc((size_t)argc, sizeof(*caps));
-	const char *out = "-";
-	int json = 0, c;
+	int c, rc = 0;
 	optind = 1;
-	while (caps && (c = getopt_long(argc, argv, "o:f:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': out = optarg; break;
-		case 'c': caps[o.ncaps++] = optarg; break;
-		case 'k':
-			if (parse_kernel(optarg, &o))
-				goto bad;
-			break;
-		case 'n': o.name = optarg; break;
-		case 'a':
-			if (parse_arches(optarg, &o.arch_mask))
-				goto bad;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") != 0) {
-				fprintf(stderr, "sysfence: error: import-oci writes a policy; --format takes only json "
-						"(for the diagnostics)\n");
-				goto bad;
-			}
-			json = 1;
-			break;
-		case 'h': fputs(usage, stdout); free(caps); return 0;
-		default: goto bad;
-		}
+	while (rc == 0 && (c = getopt_long(argc, argv, "o:f:h", longopts, NULL)) != -1)
+		rc = take_option(cli, c, optarg, o);
+	if (rc > 0) {
+		fputs(usage, stdout);
+		*status = 0;
+		return -1;
 	}
-	if (!caps || optind != argc - 1) {
-		fputs(usage, stderr);
-		goto bad;
+	if (rc < 0 || optind != argc - 1) {
+		if (rc == 0)
+			cli_usage_error(cli, usage);
+		*status = 2;
+		return -1;
 	}
-	o.caps = caps;
-	struct diag d;
-	diag_init(&d, stderr);
-	d.json = json;
+	o->import.caps = o->caps;
+	o->profile = argv[optind];
+	return 0;
+}
+
+static int import(struct cli *cli, const struct oci_cmd *o)
+{
+	const char *path = o->profile;
+	struct diag *d = &cli->diag;
+	d->json = o->json;
 	struct arena *a = arena_new();
 	int err = 0, rc = 1;
-	const char *path = argv[optind];
 	struct source *src = source_read(a, path, &err);
-	char *text = NULL;
+	char *text = NULL;   /* from open_memstream: free(), not mem.h */
 	size_t len = 0;
 	if (!src)
-		diag_error(&d, (struct loc){ 0 }, "cannot read '%s': %s", path, strerror(err));
-	else if (oci_import(a, &d, src, &o, &text, &len) == 0) {
+		diag_error(d, (struct loc){ 0 }, "cannot read '%s': %s", path, strerror(err));
+	else if (oci_import(a, d, src, &o->import, &text, &len) == 0) {
 		struct text t = { text, len };
-		rc = emit_atomic(&d, a, out, write_text, &t) ? 1 : 0;
+		rc = emit_atomic(d, a, o->out, write_text, &t) ? 1 : 0;
 	}
 	free(text);
-	if (!json && (d.errors || d.warnings))
-		fprintf(stderr, "%d error%s, %d warning%s\n", d.errors, d.errors == 1 ? "" : "s",
-			d.warnings, d.warnings == 1 ? "" : "s");
+	diag_summary(d);
 	arena_free(a);
-	diag_fini(&d);
-	free(caps);
 	return rc;
-bad:
-	free(caps);
-	return 2;
+}
+
+int cmd_import_oci(struct cli *cli, int argc, char **argv)
+{
+	struct oci_cmd o = { .import = { .kernel_major = -1 }, .out = "-" };
+	o.caps = mem_calloc((size_t)argc, sizeof(*o.caps));
+	int status;
+	if (parse(cli, argc, argv, &o, &status) == 0)
+		status = import(cli, &o);
+	free(o.caps);
+	return status;
 }

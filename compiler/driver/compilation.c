@@ -1,5 +1,9 @@
+/* The one pipeline driver: every command that compiles (check, compile,
+ * doc, diff, sim, generate's self-check) sequences the stages here, so
+ * that they cannot drift apart. */
 #include <string.h>
 
+#include "analysis/lint.h"
 #include "driver/compilation.h"
 #include "layout/layout.h"
 
@@ -42,31 +46,101 @@ int compilation_backend(struct unit *u, const struct policy_build *pb,
 	return backend_build(u, pb, low, u->opts->libseccomp_layout ? NULL : &rl, out);
 }
 
+/* One ruleset or policy of a whole-file run. A ruleset has no default
+ * action and is analysed only; a policy goes all the way through
+ * libseccomp when asked, so that what compile would refuse (size,
+ * libseccomp limits) fails check too. ERRORS: the count before the file. */
+static void whole_file_one(struct unit *u, const struct pipeline_opts *o, struct ruleset *rs,
+			   int errors)
+{
+	struct diag *d = u->diag;
+	struct policy_build pb;
+	if (policy_expand(u, rs, o->arch_mask, &pb) != 0)
+		return;
+	if (!rs->is_policy)
+		pb.default_action = ~0u;
+	if (policy_analyse(u, &pb) != 0)
+		return;
+	if (o->lint && d->errors == errors)   /* lints on a broken file are noise */
+		lint_policy(u, &pb);
+	if (!rs->is_policy || o->stop < PIPELINE_FILTER || diag_failed(d))
+		return;
+	struct arch_lowering low[ARCH_COUNT];
+	struct filter f;
+	if (policy_lower(u, &pb, low) == 0)
+		compilation_backend(u, &pb, low, &f);
+}
+
+/* Every ruleset and policy of the root, even after errors in the front
+ * end, so that one run reports all it can. */
+static int whole_file(struct unit *u, const struct pipeline_opts *o, int errors)
+{
+	for (size_t i = 0; o->stop > PIPELINE_RESOLVE && i < u->root->rulesets.n; i++)
+		whole_file_one(u, o, u->root->rulesets.v[i], errors);
+	/* Lints about the file as a whole need every part of it checked. */
+	if (o->lint && u->diag->errors == errors)
+		lint_root_file(u);
+	return u->diag->errors == errors ? 0 : -1;
+}
+
+/* The one policy O names, as far as O says. */
+static int one_policy(struct compilation *c, const struct pipeline_opts *o)
+{
+	struct unit *u = &c->unit;
+	c->policy = pick_policy(u, o->policy);
+	if (!c->policy)
+		return -1;
+	if (policy_expand(u, c->policy, o->arch_mask, &c->pb) || policy_analyse(u, &c->pb) ||
+	    diag_failed(u->diag))
+		return -1;
+	if (o->lint) {
+		lint_policy(u, &c->pb);
+		if (diag_failed(u->diag))
+			return -1;
+	}
+	if (o->stop < PIPELINE_FILTER)
+		return 0;
+	return policy_lower(u, &c->pb, c->low) || compilation_backend(u, &c->pb, c->low, &c->filter) ?
+		       -1 : 0;
+}
+
+/* The pipeline on a cleared C whose diag (if it is D) is already set up. */
+static int run(struct compilation *c, struct diag *d, const struct pipeline_opts *o, const char *file)
+{
+	c->arena = arena_new();
+	if (o->unit)
+		c->opts = *o->unit;
+	c->opts.want_pfc |= o->want_pfc;
+	struct unit *u = &c->unit;
+	u->arena = c->arena;
+	u->diag = d;
+	u->opts = &c->opts;
+	int errors = d->errors;
+	if (unit_load(u, file) != 0)
+		return -1;
+	unit_resolve(u);
+	if (o->whole_file)
+		return whole_file(u, o, errors);
+	if (diag_failed(d))
+		return -1;
+	return o->stop == PIPELINE_RESOLVE ? 0 : one_policy(c, o);
+}
+
+int pipeline_run(struct compilation *c, struct diag *d, const struct pipeline_opts *o,
+		 const char *file)
+{
+	memset(c, 0, sizeof(*c));
+	return run(c, d, o, file);
+}
+
 int compilation_run(struct compilation *c, const struct unit_options *opts, const char *file,
 		    const char *policy, unsigned arch_mask, FILE *diag_out)
 {
+	struct pipeline_opts o = { .unit = opts, .policy = policy, .arch_mask = arch_mask,
+				   .stop = PIPELINE_FILTER };
 	memset(c, 0, sizeof(*c));
-	c->arena = arena_new();
 	diag_init(&c->diag, diag_out);
-	struct unit *u = &c->unit;
-	u->arena = c->arena;
-	u->diag = &c->diag;
-	static const struct unit_options none;
-	u->opts = opts ? opts : &none;
-	if (unit_load(u, file))
-		return -1;
-	unit_resolve(u);
-	if (diag_failed(&c->diag))
-		return -1;
-	c->policy = pick_policy(u, policy);
-	if (!c->policy)
-		return -1;
-	if (policy_expand(u, c->policy, arch_mask, &c->pb) || policy_analyse(u, &c->pb) ||
-	    diag_failed(&c->diag))
-		return -1;
-	if (policy_lower(u, &c->pb, c->low) || compilation_backend(u, &c->pb, c->low, &c->filter))
-		return -1;
-	return 0;
+	return run(c, &c->diag, &o, file);
 }
 
 void compilation_free(struct compilation *c)

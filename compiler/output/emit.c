@@ -1,3 +1,6 @@
+/* The filter writers: raw BPF, a C header, libseccomp's PFC, an annotated
+ * disassembly (OCI JSON comes from oci_export.c), and the atomic file
+ * replacement every output of sysfence goes through. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,7 +13,8 @@ enum out_format format_from_path(const char *path);
 enum out_format format_from_name(const char *name);
 
 /* Writes FILTER in FMT to PATH ("-" for standard output). The file appears
- * complete or not at all. Returns 0 or -1 with a diagnostic. */
+ * complete or not at all. FMT_OCI reads only PB (oci_export lowers it), so
+ * FILTER may then be empty. Returns 0 or -1 with a diagnostic. */
 int emit_filter(struct unit *u, const struct policy_build *pb, const struct filter *f,
 		enum out_format fmt, const char *path);
 

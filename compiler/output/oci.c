@@ -1,3 +1,5 @@
+/* The OCI names both directions share: libseccomp's action, comparison
+ * and arch tokens, Docker's host arch names, kernel syscall names. */
 #include "output/oci.h"
 
 #include <string.h>

@@ -84,7 +84,4 @@ int generate_policy(struct arena *a, struct diag *d, struct trace *t,
  * a trace_sys expects: "allow", or "errno(ENOSYS)". */
 const char *gen_action_text(uint32_t expect);
 
-/* cmd_generate.c: `sysfence generate ARGS` (ARGV[0] is "generate"). */
-int cmd_generate(int argc, char **argv);
-
 #endif

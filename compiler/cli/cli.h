@@ -1,0 +1,54 @@
+/* The command line's shared parts: the context every command gets, the
+ * options most commands share (options.c), and the commands main.c's
+ * table dispatches to, one file each (cmd_*.c). */
+#ifndef SYSFENCE_CLI_H
+#define SYSFENCE_CLI_H
+
+#include "frontend/unit.h"
+#include "output/emit.h"
+
+struct cli {
+	/* Every message of the run. Text on standard error until a command
+	 * has read its own --format, so that mistakes on the command line
+	 * look the same for every command. */
+	struct diag diag;
+	const char *usage;          /* the whole usage text, for usage errors */
+};
+
+/* What a command does: ARGV[0] is its name. Returns the exit status. */
+typedef int (*cli_command)(struct cli *cli, int argc, char **argv);
+
+int cmd_check(struct cli *cli, int argc, char **argv);
+int cmd_compile(struct cli *cli, int argc, char **argv);
+int cmd_sim(struct cli *cli, int argc, char **argv);
+int cmd_diff(struct cli *cli, int argc, char **argv);
+int cmd_import_oci(struct cli *cli, int argc, char **argv);
+int cmd_generate(struct cli *cli, int argc, char **argv);
+int cmd_doc(struct cli *cli, int argc, char **argv);
+
+/* The options of check, compile, sim, diff and doc: -I -D -p -o -f
+ * --arch --werror -v --profile, then the files. */
+struct cli_opts {
+	struct unit_options unit;   /* -I, -D, -v, --profile */
+	const char *policy;         /* -p */
+	const char *out;            /* -o */
+	enum out_format fmt;        /* -f; FMT_NONE when not given */
+	unsigned arch_mask;         /* --arch */
+	int werror, json;           /* --werror, --format=json */
+	const char *profile;        /* --profile FILE */
+	char **files;
+	int nfiles;
+	const char **incs;          /* storage of unit.include_dirs */
+	struct define *defs;        /* storage of unit.defines */
+};
+
+/* Parses ARGV into O. Returns 0 to go on, or -1 with the exit status to
+ * end with in *STATUS: 0 after --help, 2 for a usage error, 1 for a bad
+ * profile. O is released with cli_options_free() either way. */
+int cli_options_parse(struct cli *cli, int argc, char **argv, struct cli_opts *o, int *status);
+void cli_options_free(struct cli_opts *o);
+
+/* Prints the usage text after a usage error; returns 2, its exit status. */
+int cli_usage_error(struct cli *cli, const char *usage);
+
+#endif

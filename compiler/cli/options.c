@@ -1,0 +1,105 @@
+/* The options check, compile, sim, diff and doc share, parsed in one
+ * place so that -I, -D, --arch, -p, -o and -v mean the same to each. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "cli/cli.h"
+#include "layout/profile.h"
+
+/* -D NAME=VALUE: split in place, the value after the '='. */
+static int take_define(struct cli *cli, char *arg, struct cli_opts *o)
+{
+	char *eq = strchr(arg, '=');
+	if (!eq || eq == arg) {
+		diag_error(&cli->diag, (struct loc){ 0 }, "-D wants NAME=VALUE, not '%s'", arg);
+		return -1;
+	}
+	*eq = '\0';
+	o->defs[o->unit.ndefines++] = (struct define){ arg, eq + 1 };
+	return 0;
+}
+
+/* --format=json and -f bpf share a letter; json is check's (and diff's). */
+static int take_format(struct cli *cli, const char *arg, struct cli_opts *o)
+{
+	if (strcmp(arg, "json") == 0) {
+		o->json = 1;
+		return 0;
+	}
+	o->fmt = format_from_name(arg);
+	if (o->fmt != FMT_NONE)
+		return 0;
+	diag_error(&cli->diag, (struct loc){ 0 },
+		   "unknown format '%s' (bpf, c, pfc, asm, oci; json for check)", arg);
+	return -1;
+}
+
+/* One option C with its argument. Returns 0, 1 for --help, -1 for a
+ * usage error (diagnosed, or by getopt itself). */
+static int take_option(struct cli *cli, int c, char *arg, struct cli_opts *o)
+{
+	switch (c) {
+	case 'I': o->incs[o->unit.ninclude++] = arg; return 0;
+	case 'D': return take_define(cli, arg, o);
+	case 'p': o->policy = arg; return 0;
+	case 'o': o->out = arg; return 0;
+	case 'f': return take_format(cli, arg, o);
+	case 'a': return arch_parse_list(&cli->diag, arg, &o->arch_mask);
+	case 'W': o->werror = 1; return 0;
+	case 'v': o->unit.verbose = 1; return 0;
+	case 'P': o->profile = arg; return 0;
+	case 'h': return 1;
+	default: return -1;
+	}
+}
+
+int cli_options_parse(struct cli *cli, int argc, char **argv, struct cli_opts *o, int *status)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, 0, 'p' }, { "output", required_argument, 0, 'o' },
+		{ "format", required_argument, 0, 'f' }, { "arch", required_argument, 0, 'a' },
+		{ "werror", no_argument, 0, 'W' },       { "help", no_argument, 0, 'h' },
+		{ "verbose", no_argument, 0, 'v' },      { "profile", required_argument, 0, 'P' },
+		{ 0, 0, 0, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	o->fmt = FMT_NONE;
+	/* No more -I or -D than arguments. */
+	o->incs = mem_calloc((size_t)argc, sizeof(*o->incs));
+	o->defs = mem_calloc((size_t)argc, sizeof(*o->defs));
+	o->unit.include_dirs = o->incs;
+	o->unit.defines = o->defs;
+	int c, rc = 0;
+	optind = 1;
+	while (rc == 0 && (c = getopt_long(argc, argv, "I:D:p:o:f:hv", longopts, NULL)) != -1)
+		rc = take_option(cli, c, optarg, o);
+	if (rc) {
+		if (rc > 0)
+			fputs(cli->usage, stdout);
+		*status = rc > 0 ? 0 : 2;
+		return -1;
+	}
+	o->files = argv + optind;
+	o->nfiles = argc - optind;
+	if (o->profile && !(o->unit.profile = profile_load(o->profile))) {
+		*status = 1;
+		return -1;
+	}
+	return 0;
+}
+
+void cli_options_free(struct cli_opts *o)
+{
+	free(o->incs);
+	free(o->defs);
+	o->incs = NULL;
+	o->defs = NULL;
+}
+
+int cli_usage_error(struct cli *cli, const char *usage)
+{
+	diag_text(&cli->diag, usage ? usage : cli->usage);
+	return 2;
+}
