@@ -277,6 +277,35 @@ static void check_ordered(struct analysis *an, struct rule **r, size_t i, size_t
 		check_pair(an, r[j], r[i]);
 }
 
+/* Checks the pairs of rules whose spans SP[0..M) overlap, in one pass in
+ * order of their low ends that keeps, per action, the span reaching
+ * furthest. Returns 0, or -1 when there are too many actions for that. */
+static int sweep(struct analysis *an, struct rule **r, struct span *sp, size_t m)
+{
+	qsort(sp, m, sizeof(*sp), by_lo);
+	struct { uint32_t action; uint64_t hi; size_t rule; } reach[SWEEP_ACTIONS];
+	size_t nreach = 0;
+	for (size_t s = 0; s < m; s++) {
+		uint32_t act = r[sp[s].rule]->action;
+		size_t mine = nreach;
+		for (size_t k = 0; k < nreach; k++) {
+			if (reach[k].action == act)
+				mine = k;
+			else if (reach[k].hi >= sp[s].lo)
+				check_ordered(an, r, reach[k].rule, sp[s].rule);
+		}
+		if (mine == nreach) {
+			if (nreach == SWEEP_ACTIONS)
+				return -1;
+			reach[nreach++] = (typeof(reach[0])){ act, sp[s].hi, sp[s].rule };
+		} else if (sp[s].hi > reach[mine].hi) {
+			reach[mine].hi = sp[s].hi;
+			reach[mine].rule = sp[s].rule;
+		}
+	}
+	return 0;
+}
+
 /* Returns 0 when it could check the group, -1 to compare every pair. */
 static int sweep_group(struct analysis *an, struct rule **r, size_t n)
 {
@@ -313,30 +342,7 @@ static int sweep_group(struct analysis *an, struct rule **r, size_t n)
 		if (has_odd)
 			odd[nodd++] = i;
 	}
-	qsort(sp, m, sizeof(*sp), by_lo);
-	struct { uint32_t action; uint64_t hi; size_t rule; } reach[SWEEP_ACTIONS];
-	size_t nreach = 0;
-	int ok = 1;
-	for (size_t s = 0; s < m && ok; s++) {
-		uint32_t act = r[sp[s].rule]->action;
-		size_t mine = nreach;
-		for (size_t k = 0; k < nreach; k++) {
-			if (reach[k].action == act)
-				mine = k;
-			else if (reach[k].hi >= sp[s].lo)
-				check_ordered(an, r, reach[k].rule, sp[s].rule);
-		}
-		if (mine == nreach) {
-			if (nreach == SWEEP_ACTIONS) {
-				ok = 0;
-				break;
-			}
-			reach[nreach++] = (typeof(reach[0])){ act, sp[s].hi, sp[s].rule };
-		} else if (sp[s].hi > reach[mine].hi) {
-			reach[mine].hi = sp[s].hi;
-			reach[mine].rule = sp[s].rule;
-		}
-	}
+	int ok = sweep(an, r, sp, m) == 0;
 	for (size_t o = 0; o < nodd && ok; o++)
 		for (size_t j = 0; j < n; j++)
 			if (!r[j]->dropped && r[j]->action != r[odd[o]]->action)
