@@ -18,6 +18,7 @@
 
 #include "analysis/policy.h"
 #include "analysis/quiet.h"
+#include "base/mem.h"
 
 #define DNF_LIMIT 4096
 
@@ -46,9 +47,7 @@ static int reported(struct analysis *an, const struct stmt *a, const struct stmt
 	if (2 * (an->npairs + 1) > an->cappairs) {
 		struct analysis old = *an;
 		an->cappairs = an->cappairs ? an->cappairs * 2 : 64;
-		an->pairs = calloc(2 * an->cappairs, sizeof(*an->pairs));
-		if (!an->pairs)
-			abort();
+		an->pairs = mem_calloc(2 * an->cappairs, sizeof(*an->pairs));
 		for (size_t i = 0; i < old.cappairs; i++)
 			if (old.pairs[2 * i]) {
 				size_t j = pair_slot(an, old.pairs[2 * i], old.pairs[2 * i + 1]);
@@ -66,12 +65,15 @@ static int reported(struct analysis *an, const struct stmt *a, const struct stmt
 	return 0;
 }
 
-static const char *sys_name(const struct rule *r)
+/* Room for a syscall number as sys_name writes it. */
+#define SYS_NAME_LEN 24
+
+/* R's syscall as the policy names it, or its number, written into BUF. */
+static const char *sys_name(const struct rule *r, char buf[SYS_NAME_LEN])
 {
-	static char buf[24];
 	if (r->sys->name)
 		return r->sys->name;
-	snprintf(buf, sizeof(buf), "%d", r->nr);
+	snprintf(buf, SYS_NAME_LEN, "%d", r->nr);
 	return buf;
 }
 
@@ -101,9 +103,10 @@ static void rule_scope(const struct analysis *an, const struct rule *r,
 
 static void note_rule(struct analysis *an, const struct rule *r, const char *which)
 {
-	char buf[32];
+	char buf[32], name[SYS_NAME_LEN];
 	diag_note(an->u->diag, r->stmt->loc, "%s rule: '%s %s%s'", which,
-		  bpf_action_str(r->action, buf, sizeof(buf)), sys_name(r), r->cond ? " if ..." : "");
+		  bpf_action_str(r->action, buf, sizeof(buf)), sys_name(r, name),
+		  r->cond ? " if ..." : "");
 	note_chain(an, r->chain);
 }
 
@@ -130,9 +133,11 @@ static int prepare(struct analysis *an, struct rule *r)
 	r->dnf.n = n;
 	if (n == 0) {
 		struct quiet *scope[QUIET_SCOPE_MAX];
+		char name[SYS_NAME_LEN];
 		rule_scope(an, r, scope);
 		diag_warning_id(an->u->diag, scope, r->stmt->cond->loc, "never-holds",
-				"condition can never hold; the rule for '%s' has no effect", sys_name(r));
+				"condition can never hold; the rule for '%s' has no effect",
+				sys_name(r, name));
 		r->dropped = 1;
 	}
 	return 0;
@@ -189,7 +194,7 @@ static void format_witness(const struct rule *r, const struct rule *q, int arch,
 static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 {
 	struct diag *d = an->u->diag;
-	char b1[32], b2[32];
+	char b1[32], b2[32], n1[SYS_NAME_LEN], n2[SYS_NAME_LEN];
 	if (p->action == q->action) {
 		if ((p->cond == NULL) == (q->cond == NULL))
 			return;
@@ -200,7 +205,8 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 			return;
 		diag_error(d, cond->sys->loc,
 			   "conditional rule for '%s' has no effect: an unconditional '%s %s' also applies",
-			   sys_name(cond), bpf_action_str(uncond->action, b1, sizeof(b1)), sys_name(uncond));
+			   sys_name(cond, n1), bpf_action_str(uncond->action, b1, sizeof(b1)),
+			   sys_name(uncond, n2));
 		note_rule(an, cond, "conditional");
 		note_rule(an, uncond, "unconditional");
 		return;
@@ -227,7 +233,7 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 			int multi_arch = (m & (m - 1)) != 0;
 			diag_error(d, second->sys->loc,
 				   "rules for '%s' conflict: '%s' and '%s' both match %s%s%s%s",
-				   sys_name(second), bpf_action_str(first->action, b1, sizeof(b1)),
+				   sys_name(second, n1), bpf_action_str(first->action, b1, sizeof(b1)),
 				   bpf_action_str(second->action, b2, sizeof(b2)), used ? "when " : "", w,
 				   multi_arch ? " on " : "", multi_arch ? arch_table[an->arch].name : "");
 			note_rule(an, first, "first");
@@ -271,6 +277,35 @@ static void check_ordered(struct analysis *an, struct rule **r, size_t i, size_t
 		check_pair(an, r[j], r[i]);
 }
 
+/* Checks the pairs of rules whose spans SP[0..M) overlap, in one pass in
+ * order of their low ends that keeps, per action, the span reaching
+ * furthest. Returns 0, or -1 when there are too many actions for that. */
+static int sweep(struct analysis *an, struct rule **r, struct span *sp, size_t m)
+{
+	qsort(sp, m, sizeof(*sp), by_lo);
+	struct { uint32_t action; uint64_t hi; size_t rule; } reach[SWEEP_ACTIONS];
+	size_t nreach = 0;
+	for (size_t s = 0; s < m; s++) {
+		uint32_t act = r[sp[s].rule]->action;
+		size_t mine = nreach;
+		for (size_t k = 0; k < nreach; k++) {
+			if (reach[k].action == act)
+				mine = k;
+			else if (reach[k].hi >= sp[s].lo)
+				check_ordered(an, r, reach[k].rule, sp[s].rule);
+		}
+		if (mine == nreach) {
+			if (nreach == SWEEP_ACTIONS)
+				return -1;
+			reach[nreach++] = (typeof(reach[0])){ act, sp[s].hi, sp[s].rule };
+		} else if (sp[s].hi > reach[mine].hi) {
+			reach[mine].hi = sp[s].hi;
+			reach[mine].rule = sp[s].rule;
+		}
+	}
+	return 0;
+}
+
 /* Returns 0 when it could check the group, -1 to compare every pair. */
 static int sweep_group(struct analysis *an, struct rule **r, size_t n)
 {
@@ -291,8 +326,8 @@ static int sweep_group(struct analysis *an, struct rule **r, size_t n)
 	if (arg < 0)
 		return 0;   /* nothing left to compare */
 	uint64_t W = width_mask(width);
-	struct span *sp = malloc((nspan + 1) * sizeof(*sp));
-	size_t *odd = malloc((n + 1) * sizeof(*odd)), nodd = 0, m = 0;
+	struct span *sp = mem_calloc(nspan + 1, sizeof(*sp));
+	size_t *odd = mem_calloc(n + 1, sizeof(*odd)), nodd = 0, m = 0;
 	for (size_t i = 0; i < n; i++) {
 		int has_odd = 0;
 		for (size_t k = 0; !r[i]->dropped && k < r[i]->dnf.n; k++)
@@ -307,30 +342,7 @@ static int sweep_group(struct analysis *an, struct rule **r, size_t n)
 		if (has_odd)
 			odd[nodd++] = i;
 	}
-	qsort(sp, m, sizeof(*sp), by_lo);
-	struct { uint32_t action; uint64_t hi; size_t rule; } reach[SWEEP_ACTIONS];
-	size_t nreach = 0;
-	int ok = 1;
-	for (size_t s = 0; s < m && ok; s++) {
-		uint32_t act = r[sp[s].rule]->action;
-		size_t mine = nreach;
-		for (size_t k = 0; k < nreach; k++) {
-			if (reach[k].action == act)
-				mine = k;
-			else if (reach[k].hi >= sp[s].lo)
-				check_ordered(an, r, reach[k].rule, sp[s].rule);
-		}
-		if (mine == nreach) {
-			if (nreach == SWEEP_ACTIONS) {
-				ok = 0;
-				break;
-			}
-			reach[nreach++] = (typeof(reach[0])){ act, sp[s].hi, sp[s].rule };
-		} else if (sp[s].hi > reach[mine].hi) {
-			reach[mine].hi = sp[s].hi;
-			reach[mine].rule = sp[s].rule;
-		}
-	}
+	int ok = sweep(an, r, sp, m) == 0;
 	for (size_t o = 0; o < nodd && ok; o++)
 		for (size_t j = 0; j < n; j++)
 			if (!r[j]->dropped && r[j]->action != r[odd[o]]->action)
@@ -363,11 +375,11 @@ static int seen_before(struct seen *t, struct rule **r, size_t i, int keep)
 
 static void analyse_group(struct analysis *an, struct rule **r, size_t n)
 {
-	char buf[32];
+	char buf[32], name[SYS_NAME_LEN];
 	struct seen seen = { NULL, 16 };
 	while (seen.cap < 2 * n)
 		seen.cap *= 2;
-	seen.slot = malloc(seen.cap * sizeof(*seen.slot));
+	seen.slot = mem_calloc(seen.cap, sizeof(*seen.slot));
 	for (size_t i = 0; i < seen.cap; i++)
 		seen.slot[i] = SIZE_MAX;
 	for (size_t i = 0; i < n; i++) {
@@ -378,7 +390,7 @@ static void analyse_group(struct analysis *an, struct rule **r, size_t n)
 			rule_scope(an, r[i], scope);
 			diag_warning_id(an->u->diag, scope, r[i]->sys->loc, "shadowed-by-default",
 					"rule for '%s' has the policy's default action (%s) and is dropped",
-					sys_name(r[i]), bpf_action_str(r[i]->action, buf, sizeof(buf)));
+					sys_name(r[i], name), bpf_action_str(r[i]->action, buf, sizeof(buf)));
 			note_chain(an, r[i]->chain);
 			r[i]->dropped = 1;
 			continue;

@@ -449,9 +449,16 @@ int syscall_param_reg(const struct syscall_desc *d, int arch, int param)
 	return reg;
 }
 
+/* A register's name when no signature names it. There are six registers,
+ * so constant strings do and no caller needs to pass a buffer. */
+static const char *reg_fallback(int reg)
+{
+	static const char *const names[6] = { "arg0", "arg1", "arg2", "arg3", "arg4", "arg5" };
+	return reg >= 0 && reg < 6 ? names[reg] : "arg?";
+}
+
 const char *syscall_reg_name(const struct syscall_desc *d, int arch, int reg)
 {
-	static char buf[8];
 	if (d && d->has_signature) {
 		/* On 32-bit arches split 64-bit values shift the registers. */
 		int split = arch_table[arch].word_bits == 32;
@@ -459,6 +466,5 @@ const char *syscall_reg_name(const struct syscall_desc *d, int arch, int reg)
 			if (k == reg)
 				return d->params[i].alias ? d->params[i].alias : d->params[i].name;
 	}
-	snprintf(buf, sizeof(buf), "arg%d", reg);
-	return buf;
+	return reg_fallback(reg);
 }

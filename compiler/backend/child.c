@@ -1,0 +1,143 @@
+/* Running libseccomp at arm's length.
+ *
+ * libseccomp 2.5.4 has inputs on which seccomp_rule_add never returns
+ * (tests/policies/23-libseccomp-hangs.policy), and a compiler must not
+ * hang in CI. So the filter is built in a child process with a deadline;
+ * the program and its PFC come back through a pipe, after a header with
+ * the child's result and how many diagnostics it printed. backend.c
+ * decides what to do when the deadline passes. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend/scmp_build.h"
+
+struct build_header {
+	int32_t status;
+	uint32_t errors, warnings;
+	uint64_t len, pfc_len;
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The child's side: builds, writes the result to FD, and exits. */
+static void __attribute__((noreturn)) build_child(int fd, struct scmp_build *b)
+{
+	struct diag *d = b->u->diag;
+	struct filter f;
+	struct build_header h = { 0 };
+	int errors = d->errors, warnings = d->warnings;
+	h.status = backend_build_here(b, &f);
+	h.errors = (uint32_t)(d->errors - errors);
+	h.warnings = (uint32_t)(d->warnings - warnings);
+	if (h.status == 0) {
+		h.len = f.len;
+		h.pfc_len = f.pfc_len;
+	}
+	fflush(d->out);
+	int bad = write_all(fd, &h, sizeof(h));
+	if (!bad && h.status == 0)
+		bad = write_all(fd, f.insns, f.len * sizeof(*f.insns)) ||
+		      write_all(fd, f.pfc, f.pfc_len);
+	_exit(bad ? 1 : 0);
+}
+
+static long long now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
+}
+
+/* Reads N bytes before DEADLINE (now_ms() time); 0, or -1 on
+ * timeout, error or end of file. */
+static int read_until(int fd, void *p, size_t n, long long deadline)
+{
+	char *c = p;
+	while (n) {
+		long long left = deadline - now_ms();
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		if (left <= 0)
+			return -1;
+		int rc = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			continue;   /* time left is checked above */
+		ssize_t got = read(fd, c, n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		c += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/* The parent's side: the header into *H and the program into OUT before
+ * DEADLINE. Returns 0, or -1 when the child did not deliver in time. */
+static int read_result(struct unit *u, int fd, long long deadline, struct build_header *h,
+		       struct filter *out)
+{
+	if (read_until(fd, h, sizeof(*h), deadline))
+		return -1;
+	if (h->status != 0 || h->len > BPF_MAX_INSNS || h->pfc_len >= (64u << 20))
+		return 0;
+	out->len = (size_t)h->len;
+	out->pfc_len = (size_t)h->pfc_len;
+	out->insns = arena_alloc(u->arena, out->len * sizeof(*out->insns) + 1);
+	out->pfc = arena_alloc(u->arena, out->pfc_len + 1);
+	return read_until(fd, out->insns, out->len * sizeof(*out->insns), deadline) ||
+	       read_until(fd, out->pfc, out->pfc_len, deadline) ? -1 : 0;
+}
+
+int child_attempt(struct scmp_build *b, struct filter *out, int seconds)
+{
+	struct unit *u = b->u;
+	int fds[2];
+	fflush(u->diag->out);
+	if (pipe(fds))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return backend_build_here(b, out) ? 1 : 0;   /* no child: in-process */
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		build_child(fds[1], b);
+	}
+	close(fds[1]);
+	struct build_header h;
+	int rc = read_result(u, fds[0], now_ms() + seconds * 1000LL, &h, out);
+	close(fds[0]);
+	if (rc)
+		kill(pid, SIGKILL);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc)
+		return -1;
+	u->diag->errors += (int)h.errors;
+	u->diag->warnings += (int)h.warnings;
+	return h.status == 0 ? 0 : 1;
+}
