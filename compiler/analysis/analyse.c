@@ -10,7 +10,8 @@
  *    exact value sets (struct argset) and checked by the reference
  *    evaluator before it is printed.
  * Identical duplicates (the same rule reached twice) merge silently; rules
- * whose action is the default are dropped with a warning. */
+ * whose action is the default are checked like the others, then dropped
+ * with a warning. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,7 @@ static void check_pair(struct analysis *an, struct rule *p, struct rule *q)
 			if (!conj_overlap(p->sets[i], q->sets[j], args, &used))
 				continue;
 			an->failed = 1;
+			p->conflicted = q->conflicted = 1;
 			/* The witness comes from the exact value sets; check it with
 			 * the reference evaluator all the same. */
 			if (!ncond_eval(p->cond, args) || !ncond_eval(q->cond, args)) {
@@ -373,9 +375,27 @@ static int seen_before(struct seen *t, struct rule **r, size_t i, int keep)
 	return 0;
 }
 
-static void analyse_group(struct analysis *an, struct rule **r, size_t n)
+/* Drops R, a rule with the policy's default action that conflicts with
+ * nothing: the default already does what it says (and libseccomp would
+ * refuse it). */
+static void drop_shadowed(struct analysis *an, struct rule *r)
 {
 	char buf[32], name[SYS_NAME_LEN];
+	struct quiet *scope[QUIET_SCOPE_MAX];
+	rule_scope(an, r, scope);
+	diag_warning_id(an->u->diag, scope, r->sys->loc, "shadowed-by-default",
+			"rule for '%s' has the policy's default action (%s) and is dropped",
+			sys_name(r, name), bpf_action_str(r->action, buf, sizeof(buf)));
+	note_chain(an, r->chain);
+	r->dropped = 1;
+}
+
+/* Rules with the default action take part in the conflict check like any
+ * other: `default kill_process; allow umask; kill_process umask if ...`
+ * must be refused, not compiled as if the kill rule were not there. Only
+ * once nothing overlaps them are they dropped. */
+static void analyse_group(struct analysis *an, struct rule **r, size_t n)
+{
 	struct seen seen = { NULL, 16 };
 	while (seen.cap < 2 * n)
 		seen.cap *= 2;
@@ -385,16 +405,6 @@ static void analyse_group(struct analysis *an, struct rule **r, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (r[i]->dropped)
 			continue;
-		if (r[i]->action == an->pb->default_action) {
-			struct quiet *scope[QUIET_SCOPE_MAX];
-			rule_scope(an, r[i], scope);
-			diag_warning_id(an->u->diag, scope, r[i]->sys->loc, "shadowed-by-default",
-					"rule for '%s' has the policy's default action (%s) and is dropped",
-					sys_name(r[i], name), bpf_action_str(r[i]->action, buf, sizeof(buf)));
-			note_chain(an, r[i]->chain);
-			r[i]->dropped = 1;
-			continue;
-		}
 		if (seen_before(&seen, r, i, 0)) {
 			r[i]->dropped = 1;   /* an identical duplicate */
 			continue;
@@ -405,12 +415,14 @@ static void analyse_group(struct analysis *an, struct rule **r, size_t n)
 			seen_before(&seen, r, i, 1);
 	}
 	free(seen.slot);
-	if (n > PAIRWISE_MAX && sweep_group(an, r, n) == 0)
-		return;
+	if (n <= PAIRWISE_MAX || sweep_group(an, r, n) != 0)
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (!r[i]->dropped && !r[j]->dropped)
+					check_pair(an, r[i], r[j]);
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (!r[i]->dropped && !r[j]->dropped)
-				check_pair(an, r[i], r[j]);
+		if (!r[i]->dropped && !r[i]->conflicted && r[i]->action == an->pb->default_action)
+			drop_shadowed(an, r[i]);
 }
 
 int policy_analyse(struct unit *u, struct policy_build *pb)

@@ -27,6 +27,7 @@ struct rule {
 	struct ncond *cond;              /* NULL: unconditional */
 	/* filled by analysis */
 	int dropped;
+	int conflicted;                  /* overlaps a rule of another action */
 	struct dnf dnf;
 	struct argset (*sets)[6];        /* per conjunction of dnf, per argument */
 };
