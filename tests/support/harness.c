@@ -67,6 +67,7 @@ int harness_check(int ok, const char *file, int line, const char *expr, const ch
 		return 0;
 	}
 	char *msg = NULL;
+	fmt++;                     /* the space CHECK and FAIL put first */
 	if (*fmt) {
 		va_list ap;
 		va_start(ap, fmt);

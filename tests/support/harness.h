@@ -22,16 +22,19 @@
 #define HARNESS_SKIP 77
 
 /* Records one check: it passes when OK is non-zero. A failure prints
- * FILE:LINE and the message (FMT, or EXPR when FMT is empty). Returns
+ * FILE:LINE and the message (FMT after its first character, or EXPR when
+ * that is all FMT has: see CHECK). Returns
  * OK as 0 or 1, so that a caller can stop after a failure. */
 int harness_check(int ok, const char *file, int line, const char *expr, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
 /* CHECK(cond) or CHECK(cond, "format", args...): the message is optional;
- * without one the failure shows the condition's text. */
-#define CHECK(cond, ...) harness_check(!!(cond), __FILE__, __LINE__, #cond, "" __VA_ARGS__)
+ * without one the failure shows the condition's text. The format is
+ * glued to a leading space (dropped when printed) so that it is never
+ * empty, which printf-format checking would reject. */
+#define CHECK(cond, ...) harness_check(!!(cond), __FILE__, __LINE__, #cond, " " __VA_ARGS__)
 /* A failure that no condition expresses (a file cannot be read, ...). */
-#define FAIL(...) ((void)harness_check(0, __FILE__, __LINE__, "", __VA_ARGS__))
+#define FAIL(...) ((void)harness_check(0, __FILE__, __LINE__, "", " " __VA_ARGS__))
 /* In a forked child (harness_case_forked): a failed check ends the child,
  * since what follows would only repeat the failure. */
 #define REQUIRE(cond, ...) \
