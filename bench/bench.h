@@ -44,7 +44,7 @@ struct bench_prog {
 	size_t len;
 };
 
-/* The syscall mix (shared/bench/mix-x86_64.tsv). */
+/* The syscall mix (bench/data/mix-x86_64.tsv). */
 struct mix_entry {
 	int nr;
 	long count;
@@ -64,7 +64,7 @@ struct bench_env {
 	const char *scmp_direct; /* the direct libseccomp program */
 	const char *runtime_lib; /* libsysfence.a */
 	const char *source_root;
-	const char *shared_bench;
+	const char *data_dir;      /* bench/data: the syscall mix and its profile */
 	const char *docker_names;
 	char tmpdir[64];
 	int quick;               /* fewer repetitions (the smoke test) */

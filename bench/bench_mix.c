@@ -1,7 +1,7 @@
 /* Filter speed on a real syscall mix, as a ratio against a baseline built
  * in the same run.
  *
- * The mix (shared/bench/mix-x86_64.tsv: nr, count, name) comes from strace
+ * The mix (bench/data/mix-x86_64.tsv: nr, count, name) comes from strace
  * of three real workloads. Both filters allow exactly those syscalls with
  * default errno(EPERM): the baseline is what a hand-written libseccomp
  * program gets (default layout), the candidate is sysfence's output. The

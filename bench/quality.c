@@ -93,7 +93,7 @@ void bench_quality(struct bench_env *env)
 	policy_conditional(&pol, &env->mix);
 	quality_rows(env, "mix + conditions", &pol, env->mean[1]);
 	policy_free(&pol);
-	table_note("Mix: shared/bench/mix-x86_64.tsv (%zu syscalls, strace of an HTTP server, tar, gcc); "
+	table_note("Mix: bench/data/mix-x86_64.tsv (%zu syscalls, strace of an HTTP server, tar, gcc); "
 		   "default errno(EPERM). \"mix + conditions\": write only to fd 1 or 2, openat without "
 		   "write access/O_CREAT/O_TRUNC/O_APPEND, socket of AF_INET/AF_INET6/AF_UNIX and "
 		   "SOCK_STREAM, mprotect without PROT_EXEC; the rest of the mix unconditional.",

@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	struct bench_env env = {
 		.sysfence = BENCH_SYSFENCE, .scmp_direct = BENCH_SCMP_DIRECT,
 		.runtime_lib = BENCH_RUNTIME_LIB, .source_root = BENCH_SOURCE_ROOT,
-		.shared_bench = BENCH_SHARED, .docker_names = BENCH_SOURCE_ROOT "/bench/docker-names.txt",
+		.data_dir = BENCH_DATA, .docker_names = BENCH_SOURCE_ROOT "/bench/docker-names.txt",
 		.kcache_share = -1, .ratio_360 = -1, .growth_exp = -1, .growth_exp_wall = -1,
 	};
 	for (int p = 0; p < 2; p++)
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	snprintf(mixpath, sizeof(mixpath), "%s/mix-x86_64.tsv", env.shared_bench);
+	snprintf(mixpath, sizeof(mixpath), "%s/mix-x86_64.tsv", env.data_dir);
 	snprintf(env.tmpdir, sizeof(env.tmpdir), "/tmp/sysfence-bench-XXXXXX");
 	if (mix_read(&env.mix, mixpath) || !mkdtemp(env.tmpdir)) {
 		fprintf(stderr, "bench: cannot read %s or make a temporary directory\n", mixpath);

@@ -172,7 +172,7 @@ int bench_build(const struct bench_env *env, const struct bench_policy *p, enum 
 	case SYSFENCE_PROFILE:
 		if (!env->has_profile)
 			return 1;
-		snprintf(profile, sizeof(profile), "%s/mix-x86_64.strace-c.txt", env->shared_bench);
+		snprintf(profile, sizeof(profile), "%s/mix-x86_64.strace-c.txt", env->data_dir);
 		return sysfence_build(env, p, profile, out);
 	case SCMP_DEFAULT:
 		return scmp_build(p, 1, out);

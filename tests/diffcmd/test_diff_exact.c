@@ -3,7 +3,8 @@
  * disagree (found by random sampling, evaluated with the reference
  * evaluator) must be covered by a reported change with the same actions
  * and deciding rules, and every reported witness must re-evaluate to what
- * the change says. Usage: test_diff_exact [PAIRS] */
+ * the change says. Reports through tests/support/harness.h.
+ * Usage: test_diff_exact [PAIRS] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "tools/diff.h"
 #include "tables/tables.h"
+#include "harness.h"
 
 static const char *const syscalls[] = { "write", "fcntl", "socket", "kill" };
 #define NSYS 4
@@ -119,25 +121,19 @@ static int covered(const struct diff_result *r, int arch, uint32_t nr, uint32_t 
 	return 0;
 }
 
-/* Returns the number of failures for one pair. */
-static int check_pair(const struct diff_side *old, const struct diff_side *new)
+/* Checks one pair (the checks go to the current case). */
+static void check_pair(const struct diff_side *old, const struct diff_side *new)
 {
 	struct diff_result r;
 	diff_compare(old, new, 0, &r);
-	int failures = 0;
-	if (r.nsampled) {
-		fprintf(stderr, "FAIL: small policies were only sampled\n");
-		failures++;
-	}
+	CHECK(!r.nsampled, "small policies were only sampled");
 	for (size_t i = 0; i < r.n; i++) {
 		const struct diff_change *c = &r.v[i];
 		const struct rule *ro, *rn;
 		uint32_t o = diff_side_eval(old, c->arch, c->nr, c->args, &ro);
 		uint32_t n = diff_side_eval(new, c->arch, c->nr, c->args, &rn);
-		if (o != c->old_action || n != c->new_action || ro != c->old_rule || rn != c->new_rule) {
-			fprintf(stderr, "FAIL: witness %zu does not show its change\n", i);
-			failures++;
-		}
+		CHECK(o == c->old_action && n == c->new_action && ro == c->old_rule && rn == c->new_rule,
+		      "witness %zu does not show its change", i);
 	}
 	for (int sys = 0; sys < NSYS; sys++) {
 		uint32_t nr = (uint32_t)syscall_find(syscalls[sys])->nr[ARCH_X86_64];
@@ -150,15 +146,13 @@ static int check_pair(const struct diff_side *old, const struct diff_side *new)
 			uint32_t n = diff_side_eval(new, ARCH_X86_64, nr, args, &rn);
 			if (o == n || covered(&r, ARCH_X86_64, nr, o, n, ro, rn))
 				continue;
-			fprintf(stderr, "FAIL: %s(0x%llx, 0x%llx, 0x%llx): %#x vs %#x not reported\n",
-				syscalls[sys], (unsigned long long)args[0], (unsigned long long)args[1],
-				(unsigned long long)args[2], o, n);
-			failures++;
+			FAIL("%s(0x%llx, 0x%llx, 0x%llx): %#x vs %#x not reported", syscalls[sys],
+			     (unsigned long long)args[0], (unsigned long long)args[1],
+			     (unsigned long long)args[2], o, n);
 			break;
 		}
 	}
 	diff_result_free(&r);
-	return failures;
 }
 
 int main(int argc, char **argv)
@@ -171,7 +165,7 @@ int main(int argc, char **argv)
 	snprintf(a, sizeof(a), "%s/a.policy", dir);
 	snprintf(b, sizeof(b), "%s/b.policy", dir);
 	FILE *null = fopen("/dev/null", "w");
-	int compared = 0, failures = 0, changes = 0;
+	int compared = 0, changes = 0, kept = 0;
 	for (int i = 0; i < pairs; i++) {
 		random_policy(a);
 		random_policy(b);
@@ -186,10 +180,11 @@ int main(int argc, char **argv)
 		int ok = diff_side_open(&old, &req, a) == 0 && diff_side_open(&new, &req, b) == 0;
 		stderr = saved;
 		if (ok) {
-			int f = check_pair(&old, &new);
-			if (f) {
-				fprintf(stderr, "  in the pair kept in %s\n", dir);
-				failures += f;
+			harness_case_begin("pair %d", i + 1);
+			check_pair(&old, &new);
+			if (harness_case_end()) {
+				harness_note("the failing pair is kept in %s", dir);
+				kept = 1;
 				break;
 			}
 			struct diff_result r;
@@ -202,12 +197,14 @@ int main(int argc, char **argv)
 		diff_side_close(&new);
 	}
 	fclose(null);
-	printf("%d pairs compared (%d with changes), %d failures\n", compared, changes, failures);
-	if (!failures) {
+	harness_note("%d pairs compared (%d with changes)", compared, changes);
+	if (!kept) {
 		unlink(a);
 		unlink(b);
 		rmdir(dir);
 	}
 	/* The property must have been exercised, not skipped. */
-	return failures || compared < pairs / 2 || changes < compared / 2 ? 1 : 0;
+	CHECK(compared >= pairs / 2, "only %d of %d pairs compared", compared, pairs);
+	CHECK(changes >= compared / 2, "only %d of %d pairs had changes", changes, compared);
+	return harness_summary();
 }

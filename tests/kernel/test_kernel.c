@@ -2,7 +2,8 @@
  * and probed with real syscalls. Each probe states the action the policy
  * means; the test checks that the reference evaluator, the BPF interpreter
  * and the kernel all agree with it. Results come back through shared
- * memory because the child may be killed or unable to write. */
+ * memory because the child may be killed or unable to write. Each case
+ * reports through the shared harness (tests/support/harness.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 
 #include "bpf/bpf.h"
 #include "driver/compilation.h"
+#include "harness.h"
 
 #define GARBAGE 0xdeadbeef00000000ull
 #define SIGNX   0xffffffff00000000ull
@@ -102,11 +104,6 @@ static void child(const struct filter *f, const struct kcase *kc)
 	__builtin_trap();   /* exit_group itself was denied */
 }
 
-static int failures;
-
-#define FAIL(...) do { fprintf(stderr, "FAIL %s: ", kc->name); fprintf(stderr, __VA_ARGS__); \
-		       fputc('\n', stderr); failures++; } while (0)
-
 static uint32_t probe_arch(const struct probe *p)
 {
 	return p->kind == CALL_I386 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
@@ -117,37 +114,33 @@ static uint32_t probe_nr(const struct probe *p)
 	return (uint32_t)(p->kind == CALL_X32 ? (p->nr | 0x40000000L) : p->nr);
 }
 
-static void check_kernel(const struct kcase *kc, const struct probe *p, const struct result *r,
+static void check_kernel(const struct probe *p, const struct result *r,
 			 uint32_t action, int died_here)
 {
 	char buf[32];
 	const char *want = bpf_action_str(action, buf, sizeof(buf));
 	uint32_t full = action & SECCOMP_RET_ACTION_FULL;
 	if (full == SECCOMP_RET_KILL_PROCESS || full == SECCOMP_RET_KILL_THREAD) {
-		if (!died_here)
-			FAIL("probe nr %ld: expected the kernel to kill (%s), got ret %ld errno %d",
-			     p->nr, want, r->ret, r->err);
+		CHECK(died_here, "probe nr %ld: expected the kernel to kill (%s), got ret %ld errno %d",
+		      p->nr, want, r->ret, r->err);
 		return;
 	}
-	if (!r->done) {
-		FAIL("probe nr %ld: child died before it finished (expected %s)", p->nr, want);
+	if (!CHECK(r->done, "probe nr %ld: child died before it finished (expected %s)", p->nr, want))
 		return;
-	}
 	int expect_err;
 	switch (full) {
 	case SECCOMP_RET_ERRNO: expect_err = (int)(action & SECCOMP_RET_DATA); break;
 	case SECCOMP_RET_TRAP:
-		if (!r->trapped)
-			FAIL("probe nr %ld: expected SIGSYS (trap)", p->nr);
+		CHECK(r->trapped, "probe nr %ld: expected SIGSYS (trap)", p->nr);
 		return;
 	case SECCOMP_RET_TRACE:
 	case SECCOMP_RET_USER_NOTIF: expect_err = ENOSYS; break;   /* nobody listening */
 	default: expect_err = p->natural; break;                  /* allow, log */
 	}
-	if (r->err != expect_err)
-		FAIL("probe nr %ld (args %#llx %#llx): expected %s (errno %d), kernel gave errno %d",
-		     p->nr, (unsigned long long)p->args[0], (unsigned long long)p->args[1], want,
-		     expect_err, r->err);
+	CHECK(r->err == expect_err,
+	      "probe nr %ld (args %#llx %#llx): expected %s (errno %d), kernel gave errno %d",
+	      p->nr, (unsigned long long)p->args[0], (unsigned long long)p->args[1], want,
+	      expect_err, r->err);
 }
 
 static void run_case(const struct kcase *kc)
@@ -178,11 +171,11 @@ static void run_case(const struct kcase *kc)
 		memcpy(d.args, p->args, sizeof(d.args));
 		uint32_t ref = policy_eval(&c.pb, d.arch, d.nr, p->args), ret = 0;
 		char b1[32], b2[32];
-		if (strcmp(bpf_action_str(ref, b1, sizeof(b1)), p->expect) != 0)
-			FAIL("probe %d: the policy means %s, the test expects %s", i, b1, p->expect);
-		if (bpf_run(c.filter.insns, c.filter.len, &d, &ret, NULL) || ret != ref)
-			FAIL("probe %d: interpreter gives %s, policy means %s", i,
-			     bpf_action_str(ret, b2, sizeof(b2)), b1);
+		CHECK(strcmp(bpf_action_str(ref, b1, sizeof(b1)), p->expect) == 0,
+		      "probe %d: the policy means %s, the test expects %s", i, b1, p->expect);
+		int rc = bpf_run(c.filter.insns, c.filter.len, &d, &ret, NULL);
+		CHECK(rc == 0 && ret == ref, "probe %d: interpreter gives %s, policy means %s", i,
+		      bpf_action_str(ret, b2, sizeof(b2)), b1);
 	}
 	/* 2. the kernel agrees */
 	results = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -192,14 +185,13 @@ static void run_case(const struct kcase *kc)
 		child(&c.filter, kc);
 	int status = 0;
 	waitpid(pid, &status, 0);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 100)
-		FAIL("the kernel refused the filter");
+	CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 100), "the kernel refused the filter");
 	int died = WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
 	for (int i = 0; i < n; i++) {
 		const struct probe *p = &kc->probes[i];
 		uint32_t ref = policy_eval(&c.pb, probe_arch(p), probe_nr(p), p->args);
 		int died_here = died && !results[i].done && (i == 0 || results[i - 1].done);
-		check_kernel(kc, p, &results[i], ref, died_here);
+		check_kernel(p, &results[i], ref, died_here);
 		if (died_here)
 			break;
 	}
@@ -323,14 +315,12 @@ int main(void)
 	size_t n = sizeof(cases) / sizeof(cases[0]);
 	int ia32 = have_ia32();
 	for (size_t i = 0; i < n; i++) {
-		int before = failures;
-		if (uses_i386(&cases[i]) && !ia32) {
-			printf("skip: %s (this kernel has no IA32 emulation)\n", cases[i].name);
-			continue;
-		}
-		run_case(&cases[i]);
-		printf("%s: %s\n", before == failures ? "ok  " : "FAIL", cases[i].name);
+		harness_case_begin("%s", cases[i].name);
+		if (uses_i386(&cases[i]) && !ia32)
+			harness_case_skip("this kernel has no IA32 emulation");
+		else
+			run_case(&cases[i]);
+		harness_case_end();
 	}
-	printf("%zu cases, %d failures\n", n, failures);
-	return failures ? 1 : 0;
+	return harness_summary();
 }

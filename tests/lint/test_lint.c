@@ -11,7 +11,7 @@
  *    it does not), and evaluates the condition with the reference
  *    evaluator (ncond_eval), not with the value sets the lint uses.
  *
- * Prints one line per failure and "N passed, M failed". */
+ * Reports through the shared harness (tests/support/harness.h). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +20,9 @@
 
 #include "analysis/lint.h"
 #include "tables/tables.h"
+#include "harness.h"
 
-static int passed, failed;
 static char dir[] = "/tmp/sysfence-lint-XXXXXX";
-
-#define FAIL(...) do { failed++; printf("FAIL: " __VA_ARGS__); putchar('\n'); } while (0)
 
 /* What checking a source gave: the diagnostics, and the expanded rules of
  * the file's last ruleset or policy (alive until result_free). */
@@ -92,15 +90,14 @@ static void expect_warnings(const char *src, unsigned mask, int want, const char
 	struct result res;
 	check_source(src, mask, &res);
 	int got = count(res.text, "[dangerous-grant]");
-	if (got != want || count(res.text, "error:"))
-		FAIL("%s: %d dangerous-grant warnings, expected %d:\n%s%s", what, got, want, src, res.text);
-	else
-		passed++;
+	CHECK(got == want && !count(res.text, "error:"),
+	      "%s: %d dangerous-grant warnings, expected %d:\n%s%s", what, got, want, src, res.text);
 	result_free(&res);
 }
 
-static void test_table(void)
+static void test_table(void *unused)
 {
+	(void)unused;
 	for (size_t i = 0; lint_dangerous_syscall(i); i++) {
 		const char *name = lint_dangerous_syscall(i);
 		const struct syscall_desc *d = syscall_find(name);
@@ -263,32 +260,30 @@ static void test_space(const struct space *s, int rounds)
 			int want = oracle(s, rule->cond);
 			verdicts[want]++;
 			int got = count(res.text, "[dangerous-grant]") > 0;
-			if (want != got)
-				FAIL("%s: lint says %s, a brute-force search says %s:\n%s%s", s->syscall,
-				     got ? "dangerous" : "safe", want ? "dangerous" : "safe", src, res.text);
-			else
-				passed++;
+			CHECK(want == got, "%s: lint says %s, a brute-force search says %s:\n%s%s", s->syscall,
+			      got ? "dangerous" : "safe", want ? "dangerous" : "safe", src, res.text);
 		}
 		result_free(&res);
 	}
 	/* Both verdicts must be common, or the test proves little. */
-	printf("%s: %d dangerous, %d safe conditions\n", s->syscall, verdicts[1], verdicts[0]);
-	if (verdicts[0] < rounds / 10 || verdicts[1] < rounds / 10)
-		FAIL("%s: the random conditions are too one-sided", s->syscall);
+	harness_note("%s: %d dangerous, %d safe conditions", s->syscall, verdicts[1], verdicts[0]);
+	CHECK(verdicts[0] >= rounds / 10 && verdicts[1] >= rounds / 10,
+	      "%s: the random conditions are too one-sided", s->syscall);
 }
 
 static uint64_t constant(const char *name)
 {
 	const struct constant_desc *c = constant_find(name);
 	if (!c) {
-		printf("FAIL: no constant %s\n", name);
-		exit(1);
+		FAIL("no constant %s", name);
+		exit(harness_summary());
 	}
 	return (uint64_t)c->value[ARCH_X86_64];
 }
 
-static void test_exact(void)
+static void test_exact(void *unused)
 {
+	(void)unused;
 	static const char *const ns[] = {
 		"CLONE_NEWUSER", "CLONE_NEWNS", "CLONE_NEWPID", "CLONE_NEWNET",
 		"CLONE_NEWIPC", "CLONE_NEWUTS", "CLONE_NEWCGROUP",
@@ -326,12 +321,11 @@ int main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	test_table();
-	test_exact();
+	harness_case("the dangerous-grant table", test_table, NULL);
+	harness_case("exact verdicts on random conditions", test_exact, NULL);
 	char path[64];
 	snprintf(path, sizeof(path), "%s/t.policy", dir);
 	unlink(path);
 	rmdir(dir);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return harness_summary();
 }

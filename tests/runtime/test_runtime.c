@@ -4,10 +4,13 @@
  * installed.  The filters are tiny and hand-built: they deny one or two
  * syscalls no libc or sanitizer runtime needs on their own, and allow the
  * rest.  A confined child ends with _exit(), so that no exit-time handler
- * (LeakSanitizer's, say) runs under the filter.  Output is TAP.
+ * (LeakSanitizer's, say) runs under the filter.  Output is TAP, from the
+ * shared harness (tests/support/harness.h); a check failed in a child ends
+ * that child (REQUIRE).
  */
 #define _GNU_SOURCE
 #include "sysfence.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,30 +36,17 @@
 #define TEST_ARCH 0 /* no test filter for this arch: main() skips */
 #endif
 
-#define SKIP 77
+#define SKIP HARNESS_SKIP
 
 static char tmpdir[] = "/tmp/sysfence-runtime-XXXXXX";
 static const char *self_exe;
 
-/* In a child: report the failed check and end the child. */
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "  %s:%d: check failed: %s\n", __FILE__,         \
-                    __LINE__, #cond);                                        \
-            _exit(1);                                                        \
-        }                                                                    \
-    } while (0)
-
+/* In a child: a failed check is reported and ends the child. */
 #define CHECK_RC(call, want)                                                 \
     do {                                                                     \
         int rc_ = (call);                                                    \
-        if (rc_ != (want)) {                                                 \
-            fprintf(stderr, "  %s:%d: %s returned %d (%s), want %d (%s)\n",  \
-                    __FILE__, __LINE__, #call, rc_, sysfence_strerror(rc_),  \
-                    (want), sysfence_strerror(want));                        \
-            _exit(1);                                                        \
-        }                                                                    \
+        REQUIRE(rc_ == (want), "%s returned %d (%s), want %d (%s)", #call,   \
+                rc_, sysfence_strerror(rc_), (want), sysfence_strerror(want)); \
     } while (0)
 
 /* "errno(EPERM) for syscall nr, allow everything else", after the arch
@@ -95,9 +85,9 @@ static int apply_deny(long nr, unsigned flags)
 static void write_file(const char *path, const void *data, size_t len)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    CHECK(fd >= 0);
-    CHECK(write(fd, data, len) == (ssize_t)len);
-    CHECK(close(fd) == 0);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, data, len) == (ssize_t)len);
+    REQUIRE(close(fd) == 0);
 }
 
 static char *tmp_path(const char *name)
@@ -111,11 +101,11 @@ static char *tmp_path(const char *name)
 
 static int test_basic(void)
 {
-    CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
+    REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
     CHECK_RC(apply_deny(SYS_getppid, 0), 0);
-    CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
-    CHECK(denied(SYS_getppid));
-    CHECK(allowed(SYS_getpgid));
+    REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
+    REQUIRE(denied(SYS_getppid));
+    REQUIRE(allowed(SYS_getpgid));
     return 0;
 }
 
@@ -135,13 +125,13 @@ static void threads_case(unsigned flags, int other_confined)
     pthread_t t;
     void *res;
 
-    CHECK(pthread_barrier_init(&barrier, NULL, 2) == 0);
-    CHECK(pthread_create(&t, NULL, probe_thread, NULL) == 0);
+    REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
+    REQUIRE(pthread_create(&t, NULL, probe_thread, NULL) == 0);
     CHECK_RC(apply_deny(SYS_getppid, flags), 0);
-    CHECK(denied(SYS_getppid));
+    REQUIRE(denied(SYS_getppid));
     pthread_barrier_wait(&barrier);
-    CHECK(pthread_join(t, &res) == 0);
-    CHECK((long)res == other_confined);
+    REQUIRE(pthread_join(t, &res) == 0);
+    REQUIRE((long)res == other_confined);
 }
 
 static int test_current_thread(void)
@@ -175,16 +165,16 @@ static int test_tsync_failure(void)
     pthread_t t;
     char want[64];
 
-    CHECK(pthread_barrier_init(&barrier, NULL, 2) == 0);
-    CHECK(pthread_create(&t, NULL, loner_thread, NULL) == 0);
+    REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
+    REQUIRE(pthread_create(&t, NULL, loner_thread, NULL) == 0);
     pthread_barrier_wait(&barrier);
     CHECK_RC(apply_deny(SYS_getppid, SYSFENCE_ALL_THREADS), -SYSFENCE_ETSYNC);
-    CHECK(sysfence_last_tsync_tid() == loner_tid);
+    REQUIRE(sysfence_last_tsync_tid() == loner_tid);
     snprintf(want, sizeof(want), "thread %ld ", (long)loner_tid);
-    CHECK(strstr(sysfence_strerror(-SYSFENCE_ETSYNC), want) != NULL);
-    CHECK(allowed(SYS_getppid)); /* nothing installed here */
+    REQUIRE(strstr(sysfence_strerror(-SYSFENCE_ETSYNC), want) != NULL);
+    REQUIRE(allowed(SYS_getppid)); /* nothing installed here */
     pthread_barrier_wait(&barrier);
-    CHECK(pthread_join(t, NULL) == 0);
+    REQUIRE(pthread_join(t, NULL) == 0);
     return 0;
 }
 
@@ -192,9 +182,9 @@ static int test_stacking(void)
 {
     CHECK_RC(apply_deny(SYS_getppid, 0), 0);
     CHECK_RC(apply_deny(SYS_getpgid, 0), 0);
-    CHECK(denied(SYS_getppid));
-    CHECK(denied(SYS_getpgid));
-    CHECK(allowed(SYS_getuid));
+    REQUIRE(denied(SYS_getppid));
+    REQUIRE(denied(SYS_getpgid));
+    REQUIRE(allowed(SYS_getuid));
     return 0;
 }
 
@@ -224,7 +214,7 @@ static int test_log_spec_allow(void)
     if (rc == -EINVAL)
         return SKIP; /* a kernel older than 4.17 */
     CHECK_RC(rc, 0);
-    CHECK(denied(SYS_getppid));
+    REQUIRE(denied(SYS_getppid));
     return 0;
 }
 
@@ -232,8 +222,8 @@ static int test_log_spec_allow(void)
  * not even no_new_privs. */
 static void check_untouched(void)
 {
-    CHECK(allowed(SYS_getppid));
-    CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
+    REQUIRE(allowed(SYS_getppid));
+    REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
 }
 
 static int test_bad_blobs(void)
@@ -273,7 +263,7 @@ static int test_bad_blobs(void)
     memcpy(bad, f, sizeof(f));
     bad[0].k = 4096;
     CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -EINVAL);
-    CHECK(allowed(SYS_getppid));
+    REQUIRE(allowed(SYS_getppid));
     return 0;
 }
 
@@ -322,8 +312,8 @@ static int test_apply_file(void)
     write_file(tmp_path("deny.bpf"), full, sizeof(full));
     CHECK_RC(sysfence_apply_file(tmp_path("deny.bpf"),
                                  SYSFENCE_ALL_THREADS), 0);
-    CHECK(denied(SYS_getppid));
-    CHECK(allowed(SYS_getpgid));
+    REQUIRE(denied(SYS_getppid));
+    REQUIRE(allowed(SYS_getpgid));
     return 0;
 }
 
@@ -337,17 +327,17 @@ static int test_strerror(void)
     size_t i, j;
 
     for (i = 0; i < NINSNS(codes); i++) {
-        CHECK(sysfence_strerror(codes[i]) != NULL);
-        CHECK(strlen(sysfence_strerror(codes[i])) > 8);
+        REQUIRE(sysfence_strerror(codes[i]) != NULL);
+        REQUIRE(strlen(sysfence_strerror(codes[i])) > 8);
         for (j = 0; j < i; j++)
-            CHECK(strcmp(sysfence_strerror(codes[i]),
+            REQUIRE(strcmp(sysfence_strerror(codes[i]),
                          sysfence_strerror(codes[j])) != 0);
     }
-    CHECK(strcmp(sysfence_strerror(0), "success") == 0);
-    CHECK(strstr(sysfence_strerror(-SYSFENCE_ETOOLONG), "4096") != NULL);
-    CHECK(strstr(sysfence_strerror(-ENOENT), "No such file") != NULL);
-    CHECK(strcmp(sysfence_strerror(-99999), "unknown sysfence error") == 0);
-    CHECK(strcmp(sysfence_strerror(5), "unknown sysfence error") == 0);
+    REQUIRE(strcmp(sysfence_strerror(0), "success") == 0);
+    REQUIRE(strstr(sysfence_strerror(-SYSFENCE_ETOOLONG), "4096") != NULL);
+    REQUIRE(strstr(sysfence_strerror(-ENOENT), "No such file") != NULL);
+    REQUIRE(strcmp(sysfence_strerror(-99999), "unknown sysfence error") == 0);
+    REQUIRE(strcmp(sysfence_strerror(5), "unknown sysfence error") == 0);
     return 0;
 }
 
@@ -368,34 +358,9 @@ static const struct {
     { "sysfence_strerror messages", test_strerror },
 };
 
-static int run_child(int (*fn)(void))
-{
-    int status;
-    pid_t pid;
-
-    fflush(NULL);
-    pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        return 1;
-    }
-    if (pid == 0)
-        _exit(fn());
-    if (waitpid(pid, &status, 0) != pid) {
-        perror("waitpid");
-        return 1;
-    }
-    if (WIFSIGNALED(status)) {
-        fprintf(stderr, "  killed by signal %d\n", WTERMSIG(status));
-        return 1;
-    }
-    return WEXITSTATUS(status);
-}
-
 int main(int argc, char **argv)
 {
     size_t i;
-    int failed = 0;
     char cmd[300];
 
     if (argc == 2 && strcmp(argv[1], "--exec-check") == 0)
@@ -411,20 +376,11 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    printf("1..%zu\n", NINSNS(tests));
-    for (i = 0; i < NINSNS(tests); i++) {
-        int rc = run_child(tests[i].fn);
-
-        if (rc == SKIP)
-            printf("ok %zu - %s # SKIP\n", i + 1, tests[i].name);
-        else
-            printf("%s %zu - %s\n", rc == 0 ? "ok" : "not ok", i + 1,
-                   tests[i].name);
-        failed += rc != 0 && rc != SKIP;
-    }
+    for (i = 0; i < NINSNS(tests); i++)
+        harness_case_forked(tests[i].name, tests[i].fn);
 
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", tmpdir);
-    return failed ? 1 : 0;
+    return harness_summary();
 }
