@@ -16,7 +16,7 @@ enum { GETPPID, WRITE, DENIED, NCALLS };
 enum { BATCHES = 10 };
 /* Configuration 0 is no filter; configuration 1 + b is builder b. */
 enum { NONE, SF = 1 + SYSFENCE, SF_PROFILE = 1 + SYSFENCE_PROFILE, SF_SCMP_DEFAULT = 1 + SCMP_DEFAULT,
-       SF_SCMP_TREE = 1 + SCMP_TREE, NCONFIGS = 1 + NBUILDERS };
+	   SF_SCMP_TREE = 1 + SCMP_TREE, NCONFIGS = 1 + NBUILDERS };
 static const char *const config_names[NCONFIGS] = {
 	"no filter", "sysfence", "sysfence --profile mix", "libseccomp default",
 	"libseccomp tree (OPTIMIZE=2)",

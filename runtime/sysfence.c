@@ -23,7 +23,7 @@
 #endif
 
 #define SYSFENCE_ALL_FLAGS \
-    (SYSFENCE_ALL_THREADS | SYSFENCE_LOG | SYSFENCE_SPEC_ALLOW)
+	(SYSFENCE_ALL_THREADS | SYSFENCE_LOG | SYSFENCE_SPEC_ALLOW)
 
 /* Per thread, so that two threads failing at once each see their own. */
 static _Thread_local pid_t tsync_tid;
@@ -31,160 +31,160 @@ static _Thread_local char tsync_msg[96];
 
 static int check_filter(const struct sock_filter *insns, size_t len)
 {
-    size_t pc;
+	size_t pc;
 
-    if (len == 0)
-        return -SYSFENCE_EEMPTY;
-    if (len > SYSFENCE_MAX_INSNS)
-        return -SYSFENCE_ETOOLONG;
-    if (!insns)
-        return -EFAULT;
+	if (len == 0)
+		return -SYSFENCE_EEMPTY;
+	if (len > SYSFENCE_MAX_INSNS)
+		return -SYSFENCE_ETOOLONG;
+	if (!insns)
+		return -EFAULT;
 
-    /* Jumps only go forward; each must land on an instruction. */
-    for (pc = 0; pc < len; pc++) {
-        const struct sock_filter *in = &insns[pc];
-        size_t after = len - pc - 1; /* instructions after this one */
+	/* Jumps only go forward; each must land on an instruction. */
+	for (pc = 0; pc < len; pc++) {
+		const struct sock_filter *in = &insns[pc];
+		size_t after = len - pc - 1; /* instructions after this one */
 
-        if (BPF_CLASS(in->code) != BPF_JMP)
-            continue;
-        if (BPF_OP(in->code) == BPF_JA) {
-            if (in->k >= after)
-                return -SYSFENCE_EJUMP;
-        } else if (in->jt >= after || in->jf >= after) {
-            return -SYSFENCE_EJUMP;
-        }
-    }
+		if (BPF_CLASS(in->code) != BPF_JMP)
+			continue;
+		if (BPF_OP(in->code) == BPF_JA) {
+			if (in->k >= after)
+				return -SYSFENCE_EJUMP;
+		} else if (in->jt >= after || in->jf >= after) {
+			return -SYSFENCE_EJUMP;
+		}
+	}
 
-    /* Without a final RET the filter could run off its end. */
-    if (BPF_CLASS(insns[len - 1].code) != BPF_RET)
-        return -SYSFENCE_ENORET;
-    return 0;
+	/* Without a final RET the filter could run off its end. */
+	if (BPF_CLASS(insns[len - 1].code) != BPF_RET)
+		return -SYSFENCE_ENORET;
+	return 0;
 }
 
 int sysfence_apply(const struct sock_filter *insns, size_t len,
-                   unsigned flags)
+				   unsigned flags)
 {
-    unsigned long kflags = 0;
-    long ret;
-    int err;
+	unsigned long kflags = 0;
+	long ret;
+	int err;
 
-    /* Refuse what we cannot install before changing anything. */
-    if (flags & ~SYSFENCE_ALL_FLAGS)
-        return -EINVAL;
-    err = check_filter(insns, len);
-    if (err)
-        return err;
+	/* Refuse what we cannot install before changing anything. */
+	if (flags & ~SYSFENCE_ALL_FLAGS)
+		return -EINVAL;
+	err = check_filter(insns, len);
+	if (err)
+		return err;
 
-    if (flags & SYSFENCE_ALL_THREADS)
-        kflags |= SECCOMP_FILTER_FLAG_TSYNC;
-    if (flags & SYSFENCE_LOG)
-        kflags |= SECCOMP_FILTER_FLAG_LOG;
-    if (flags & SYSFENCE_SPEC_ALLOW)
-        kflags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+	if (flags & SYSFENCE_ALL_THREADS)
+		kflags |= SECCOMP_FILTER_FLAG_TSYNC;
+	if (flags & SYSFENCE_LOG)
+		kflags |= SECCOMP_FILTER_FLAG_LOG;
+	if (flags & SYSFENCE_SPEC_ALLOW)
+		kflags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 
-    /*
-     * The kernel takes a filter from a process without CAP_SYS_ADMIN only
-     * once no_new_privs is set, so that a setuid program cannot be run
-     * confined in ways its author never expected.  Set it even when we are
-     * privileged: a confined process should not gain privileges by execve.
-     */
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return -errno;
+	/*
+	 * The kernel takes a filter from a process without CAP_SYS_ADMIN only
+	 * once no_new_privs is set, so that a setuid program cannot be run
+	 * confined in ways its author never expected.  Set it even when we are
+	 * privileged: a confined process should not gain privileges by execve.
+	 */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -errno;
 
-    /* len fits: it is at most SYSFENCE_MAX_INSNS.  The kernel only reads
-     * the instructions, whatever the missing const says. */
-    struct sock_fprog prog = { .len = (unsigned short)len,
-                               .filter = (struct sock_filter *)insns };
+	/* len fits: it is at most SYSFENCE_MAX_INSNS.  The kernel only reads
+	 * the instructions, whatever the missing const says. */
+	struct sock_fprog prog = { .len = (unsigned short)len,
+							   .filter = (struct sock_filter *)insns };
 
-    /* The syscall, not prctl(PR_SET_SECCOMP), which takes no flags. */
-    ret = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, &prog);
-    if (ret < 0)
-        return -errno;
-    if (ret > 0) {
-        /* With TSYNC the kernel answers the id of a thread it could not
-         * synchronise, and has installed nothing anywhere. */
-        tsync_tid = (pid_t)ret;
-        return -SYSFENCE_ETSYNC;
-    }
-    return 0;
+	/* The syscall, not prctl(PR_SET_SECCOMP), which takes no flags. */
+	ret = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, &prog);
+	if (ret < 0)
+		return -errno;
+	if (ret > 0) {
+		/* With TSYNC the kernel answers the id of a thread it could not
+		 * synchronise, and has installed nothing anywhere. */
+		tsync_tid = (pid_t)ret;
+		return -SYSFENCE_ETSYNC;
+	}
+	return 0;
 }
 
 int sysfence_apply_file(const char *path, unsigned flags)
 {
-    /* One instruction more than the limit, to tell "too long" from "full". */
-    struct sock_filter buf[SYSFENCE_MAX_INSNS + 1];
-    size_t size = 0;
-    int fd, err = 0;
+	/* One instruction more than the limit, to tell "too long" from "full". */
+	struct sock_filter buf[SYSFENCE_MAX_INSNS + 1];
+	size_t size = 0;
+	int fd, err = 0;
 
-    if (!path)
-        return -EFAULT;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+	if (!path)
+		return -EFAULT;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
 
-    /* Read to the end or until full: a pipe may return short reads. */
-    while (size < sizeof(buf)) {
-        ssize_t n = read(fd, (char *)buf + size, sizeof(buf) - size);
+	/* Read to the end or until full: a pipe may return short reads. */
+	while (size < sizeof(buf)) {
+		ssize_t n = read(fd, (char *)buf + size, sizeof(buf) - size);
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            err = -errno; /* EISDIR for a directory */
-            break;
-        }
-        if (n == 0)
-            break;
-        size += (size_t)n;
-    }
-    close(fd);
-    if (err)
-        return err;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno; /* EISDIR for a directory */
+			break;
+		}
+		if (n == 0)
+			break;
+		size += (size_t)n;
+	}
+	close(fd);
+	if (err)
+		return err;
 
-    if (size == sizeof(buf))
-        return -SYSFENCE_ETOOLONG;
-    if (size % sizeof(buf[0]) != 0)
-        return -SYSFENCE_EBADSIZE;
-    return sysfence_apply(buf, size / sizeof(buf[0]), flags);
+	if (size == sizeof(buf))
+		return -SYSFENCE_ETOOLONG;
+	if (size % sizeof(buf[0]) != 0)
+		return -SYSFENCE_EBADSIZE;
+	return sysfence_apply(buf, size / sizeof(buf[0]), flags);
 }
 
 pid_t sysfence_last_tsync_tid(void)
 {
-    return tsync_tid;
+	return tsync_tid;
 }
 
 const char *sysfence_strerror(int err)
 {
-    switch (err) {
-    case 0:
-        return "success";
-    case -SYSFENCE_EBADSIZE:
-        return "filter size is not a multiple of 8 bytes (not a raw BPF file?)";
-    case -SYSFENCE_EEMPTY:
-        return "filter has no instructions";
-    case -SYSFENCE_ETOOLONG:
-        return "filter has more than 4096 instructions";
-    case -SYSFENCE_EJUMP:
-        return "filter has a jump past its last instruction";
-    case -SYSFENCE_ENORET:
-        return "filter does not end with a RET instruction";
-    case -SYSFENCE_ETSYNC:
-        snprintf(tsync_msg, sizeof(tsync_msg),
-                 "thread %ld could not be synchronised: it has a filter "
-                 "this thread lacks", (long)tsync_tid);
-        return tsync_msg;
-    /* The errno values the seccomp call itself gives, said plainly. */
-    case -EINVAL:
-        return "invalid argument: an unknown flag, or the kernel refused the "
-               "filter or a flag it lacks (EINVAL)";
-    case -EFAULT:
-        return "bad address: the filter could not be read (EFAULT)";
-    case -ENOMEM:
-        return "the kernel refused the filter: out of memory, or the stacked "
-               "filters are too long (ENOMEM)";
-    case -ENOSYS:
-        return "this kernel has no seccomp filters (ENOSYS)";
-    }
-    if (err < 0 && err > -SYSFENCE_EBADSIZE)
-        return strerror(-err);
-    return "unknown sysfence error";
+	switch (err) {
+	case 0:
+		return "success";
+	case -SYSFENCE_EBADSIZE:
+		return "filter size is not a multiple of 8 bytes (not a raw BPF file?)";
+	case -SYSFENCE_EEMPTY:
+		return "filter has no instructions";
+	case -SYSFENCE_ETOOLONG:
+		return "filter has more than 4096 instructions";
+	case -SYSFENCE_EJUMP:
+		return "filter has a jump past its last instruction";
+	case -SYSFENCE_ENORET:
+		return "filter does not end with a RET instruction";
+	case -SYSFENCE_ETSYNC:
+		snprintf(tsync_msg, sizeof(tsync_msg),
+				 "thread %ld could not be synchronised: it has a filter "
+				 "this thread lacks", (long)tsync_tid);
+		return tsync_msg;
+	/* The errno values the seccomp call itself gives, said plainly. */
+	case -EINVAL:
+		return "invalid argument: an unknown flag, or the kernel refused the "
+			   "filter or a flag it lacks (EINVAL)";
+	case -EFAULT:
+		return "bad address: the filter could not be read (EFAULT)";
+	case -ENOMEM:
+		return "the kernel refused the filter: out of memory, or the stacked "
+			   "filters are too long (ENOMEM)";
+	case -ENOSYS:
+		return "this kernel has no seccomp filters (ENOSYS)";
+	}
+	if (err < 0 && err > -SYSFENCE_EBADSIZE)
+		return strerror(-err);
+	return "unknown sysfence error";
 }

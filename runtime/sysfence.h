@@ -25,12 +25,12 @@ extern "C" {
 
 /* Our codes lie above every errno value (< 4096): never confused. */
 enum sysfence_error {
-    SYSFENCE_EBADSIZE = 4097, /* file size not a multiple of 8 bytes */
-    SYSFENCE_EEMPTY,          /* no instructions */
-    SYSFENCE_ETOOLONG,        /* more than SYSFENCE_MAX_INSNS */
-    SYSFENCE_EJUMP,           /* a jump lands past the last instruction */
-    SYSFENCE_ENORET,          /* the last instruction is not a RET */
-    SYSFENCE_ETSYNC           /* another thread could not be confined */
+	SYSFENCE_EBADSIZE = 4097, /* file size not a multiple of 8 bytes */
+	SYSFENCE_EEMPTY,          /* no instructions */
+	SYSFENCE_ETOOLONG,        /* more than SYSFENCE_MAX_INSNS */
+	SYSFENCE_EJUMP,           /* a jump lands past the last instruction */
+	SYSFENCE_ENORET,          /* the last instruction is not a RET */
+	SYSFENCE_ETSYNC           /* another thread could not be confined */
 };
 
 /* Checks the filter (len instructions), sets no_new_privs, then installs
@@ -39,7 +39,7 @@ enum sysfence_error {
  * execve.  -SYSFENCE_ETSYNC: a thread has a filter the caller lacks;
  * nothing was installed, and sysfence_last_tsync_tid() names it. */
 int sysfence_apply(const struct sock_filter *insns, size_t len,
-                   unsigned flags);
+				   unsigned flags);
 
 /* The same for a raw filter file as written by `sysfence compile -o X.bpf`.
  * Uses about 33 KiB of stack, so that nothing is left to free after the

@@ -338,4 +338,3 @@ int oci_profile_read(struct oci_profile *p)
 			return -1;
 	return 0;
 }
-

@@ -43,70 +43,70 @@ static const char *self_exe;
 
 /* In a child: a failed check is reported and ends the child. */
 #define CHECK_RC(call, want)                                                 \
-    do {                                                                     \
-        int rc_ = (call);                                                    \
-        REQUIRE(rc_ == (want), "%s returned %d (%s), want %d (%s)", #call,   \
-                rc_, sysfence_strerror(rc_), (want), sysfence_strerror(want)); \
-    } while (0)
+	do {                                                                     \
+		int rc_ = (call);                                                    \
+		REQUIRE(rc_ == (want), "%s returned %d (%s), want %d (%s)", #call,   \
+				rc_, sysfence_strerror(rc_), (want), sysfence_strerror(want)); \
+	} while (0)
 
 /* "errno(EPERM) for syscall nr, allow everything else", after the arch
  * check every real filter makes. */
 #define DENY_FILTER(sysno)                                                      \
-    {                                                                        \
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,                                   \
-                 offsetof(struct seccomp_data, arch)),                       \
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TEST_ARCH, 0, 4),                \
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), \
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (sysno), 0, 1),                   \
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),                \
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                        \
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),                 \
-    }
+	{                                                                        \
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,                                   \
+				 offsetof(struct seccomp_data, arch)),                       \
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TEST_ARCH, 0, 4),                \
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), \
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (sysno), 0, 1),                   \
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),                \
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                        \
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),                 \
+	}
 #define NINSNS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The probes: raw syscalls, so that no libc cache answers instead. */
 static int denied(long nr)
 {
-    errno = 0;
-    return syscall(nr, 0) == -1 && errno == EPERM;
+	errno = 0;
+	return syscall(nr, 0) == -1 && errno == EPERM;
 }
 
 static int allowed(long nr)
 {
-    return syscall(nr, 0) >= 0;
+	return syscall(nr, 0) >= 0;
 }
 
 static int apply_deny(long nr, unsigned flags)
 {
-    struct sock_filter f[] = DENY_FILTER(nr);
-    return sysfence_apply(f, NINSNS(f), flags);
+	struct sock_filter f[] = DENY_FILTER(nr);
+	return sysfence_apply(f, NINSNS(f), flags);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    REQUIRE(fd >= 0);
-    REQUIRE(write(fd, data, len) == (ssize_t)len);
-    REQUIRE(close(fd) == 0);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	REQUIRE(fd >= 0);
+	REQUIRE(write(fd, data, len) == (ssize_t)len);
+	REQUIRE(close(fd) == 0);
 }
 
 static char *tmp_path(const char *name)
 {
-    static char buf[256];
-    snprintf(buf, sizeof(buf), "%s/%s", tmpdir, name);
-    return buf;
+	static char buf[256];
+	snprintf(buf, sizeof(buf), "%s/%s", tmpdir, name);
+	return buf;
 }
 
 /* ---- the tests; each returns 0 (pass) or SKIP, or _exit(1)s ---- */
 
 static int test_basic(void)
 {
-    REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
-    CHECK_RC(apply_deny(SYS_getppid, 0), 0);
-    REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
-    REQUIRE(denied(SYS_getppid));
-    REQUIRE(allowed(SYS_getpgid));
-    return 0;
+	REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
+	CHECK_RC(apply_deny(SYS_getppid, 0), 0);
+	REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
+	REQUIRE(denied(SYS_getppid));
+	REQUIRE(allowed(SYS_getpgid));
+	return 0;
 }
 
 /* A second thread waits until the main one has applied its filter, then
@@ -115,35 +115,35 @@ static pthread_barrier_t barrier;
 
 static void *probe_thread(void *arg)
 {
-    (void)arg;
-    pthread_barrier_wait(&barrier);
-    return (void *)(long)denied(SYS_getppid);
+	(void)arg;
+	pthread_barrier_wait(&barrier);
+	return (void *)(long)denied(SYS_getppid);
 }
 
 static void threads_case(unsigned flags, int other_confined)
 {
-    pthread_t t;
-    void *res;
+	pthread_t t;
+	void *res;
 
-    REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
-    REQUIRE(pthread_create(&t, NULL, probe_thread, NULL) == 0);
-    CHECK_RC(apply_deny(SYS_getppid, flags), 0);
-    REQUIRE(denied(SYS_getppid));
-    pthread_barrier_wait(&barrier);
-    REQUIRE(pthread_join(t, &res) == 0);
-    REQUIRE((long)res == other_confined);
+	REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
+	REQUIRE(pthread_create(&t, NULL, probe_thread, NULL) == 0);
+	CHECK_RC(apply_deny(SYS_getppid, flags), 0);
+	REQUIRE(denied(SYS_getppid));
+	pthread_barrier_wait(&barrier);
+	REQUIRE(pthread_join(t, &res) == 0);
+	REQUIRE((long)res == other_confined);
 }
 
 static int test_current_thread(void)
 {
-    threads_case(0, 0);
-    return 0;
+	threads_case(0, 0);
+	return 0;
 }
 
 static int test_all_threads(void)
 {
-    threads_case(SYSFENCE_ALL_THREADS, 1);
-    return 0;
+	threads_case(SYSFENCE_ALL_THREADS, 1);
+	return 0;
 }
 
 /* A thread with a filter of its own cannot be synchronised to ours: the
@@ -152,235 +152,235 @@ static pid_t loner_tid;
 
 static void *loner_thread(void *arg)
 {
-    (void)arg;
-    loner_tid = (pid_t)syscall(SYS_gettid);
-    CHECK_RC(apply_deny(SYS_getpgid, 0), 0);
-    pthread_barrier_wait(&barrier); /* filtered: main may try TSYNC */
-    pthread_barrier_wait(&barrier); /* main is done */
-    return NULL;
+	(void)arg;
+	loner_tid = (pid_t)syscall(SYS_gettid);
+	CHECK_RC(apply_deny(SYS_getpgid, 0), 0);
+	pthread_barrier_wait(&barrier); /* filtered: main may try TSYNC */
+	pthread_barrier_wait(&barrier); /* main is done */
+	return NULL;
 }
 
 static int test_tsync_failure(void)
 {
-    pthread_t t;
-    char want[64];
+	pthread_t t;
+	char want[64];
 
-    REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
-    REQUIRE(pthread_create(&t, NULL, loner_thread, NULL) == 0);
-    pthread_barrier_wait(&barrier);
-    CHECK_RC(apply_deny(SYS_getppid, SYSFENCE_ALL_THREADS), -SYSFENCE_ETSYNC);
-    REQUIRE(sysfence_last_tsync_tid() == loner_tid);
-    snprintf(want, sizeof(want), "thread %ld ", (long)loner_tid);
-    REQUIRE(strstr(sysfence_strerror(-SYSFENCE_ETSYNC), want) != NULL);
-    REQUIRE(allowed(SYS_getppid)); /* nothing installed here */
-    pthread_barrier_wait(&barrier);
-    REQUIRE(pthread_join(t, NULL) == 0);
-    return 0;
+	REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
+	REQUIRE(pthread_create(&t, NULL, loner_thread, NULL) == 0);
+	pthread_barrier_wait(&barrier);
+	CHECK_RC(apply_deny(SYS_getppid, SYSFENCE_ALL_THREADS), -SYSFENCE_ETSYNC);
+	REQUIRE(sysfence_last_tsync_tid() == loner_tid);
+	snprintf(want, sizeof(want), "thread %ld ", (long)loner_tid);
+	REQUIRE(strstr(sysfence_strerror(-SYSFENCE_ETSYNC), want) != NULL);
+	REQUIRE(allowed(SYS_getppid)); /* nothing installed here */
+	pthread_barrier_wait(&barrier);
+	REQUIRE(pthread_join(t, NULL) == 0);
+	return 0;
 }
 
 static int test_stacking(void)
 {
-    CHECK_RC(apply_deny(SYS_getppid, 0), 0);
-    CHECK_RC(apply_deny(SYS_getpgid, 0), 0);
-    REQUIRE(denied(SYS_getppid));
-    REQUIRE(denied(SYS_getpgid));
-    REQUIRE(allowed(SYS_getuid));
-    return 0;
+	CHECK_RC(apply_deny(SYS_getppid, 0), 0);
+	CHECK_RC(apply_deny(SYS_getpgid, 0), 0);
+	REQUIRE(denied(SYS_getppid));
+	REQUIRE(denied(SYS_getpgid));
+	REQUIRE(allowed(SYS_getuid));
+	return 0;
 }
 
 /* The exec'd test binary checks the filter itself: see main(). */
 static int test_execve(void)
 {
-    char *argv[] = { (char *)self_exe, (char *)"--exec-check", NULL };
+	char *argv[] = { (char *)self_exe, (char *)"--exec-check", NULL };
 
-    CHECK_RC(apply_deny(SYS_getppid, 0), 0);
-    execv(self_exe, argv);
-    fprintf(stderr, "  execv %s: %s\n", self_exe, strerror(errno));
-    _exit(1);
+	CHECK_RC(apply_deny(SYS_getppid, 0), 0);
+	execv(self_exe, argv);
+	fprintf(stderr, "  execv %s: %s\n", self_exe, strerror(errno));
+	_exit(1);
 }
 
 static int exec_check(void)
 {
-    return denied(SYS_getppid) && allowed(SYS_getpgid) &&
-                   prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1
-               ? 0
-               : 1;
+	return denied(SYS_getppid) && allowed(SYS_getpgid) &&
+				   prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1
+			   ? 0
+			   : 1;
 }
 
 static int test_log_spec_allow(void)
 {
-    int rc = apply_deny(SYS_getppid, SYSFENCE_LOG | SYSFENCE_SPEC_ALLOW);
+	int rc = apply_deny(SYS_getppid, SYSFENCE_LOG | SYSFENCE_SPEC_ALLOW);
 
-    if (rc == -EINVAL)
-        return SKIP; /* a kernel older than 4.17 */
-    CHECK_RC(rc, 0);
-    REQUIRE(denied(SYS_getppid));
-    return 0;
+	if (rc == -EINVAL)
+		return SKIP; /* a kernel older than 4.17 */
+	CHECK_RC(rc, 0);
+	REQUIRE(denied(SYS_getppid));
+	return 0;
 }
 
 /* A rejected filter must leave the child as it was: not confined, and
  * not even no_new_privs. */
 static void check_untouched(void)
 {
-    REQUIRE(allowed(SYS_getppid));
-    REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
+	REQUIRE(allowed(SYS_getppid));
+	REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
 }
 
 static int test_bad_blobs(void)
 {
-    static struct sock_filter big[SYSFENCE_MAX_INSNS + 1];
-    struct sock_filter f[] = DENY_FILTER(SYS_getppid);
-    struct sock_filter bad[NINSNS(f)];
-    size_t i;
+	static struct sock_filter big[SYSFENCE_MAX_INSNS + 1];
+	struct sock_filter f[] = DENY_FILTER(SYS_getppid);
+	struct sock_filter bad[NINSNS(f)];
+	size_t i;
 
-    for (i = 0; i < NINSNS(big); i++)
-        big[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-                                              SECCOMP_RET_ALLOW);
+	for (i = 0; i < NINSNS(big); i++)
+		big[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+											  SECCOMP_RET_ALLOW);
 
-    CHECK_RC(sysfence_apply(f, 0, 0), -SYSFENCE_EEMPTY);
-    CHECK_RC(sysfence_apply(big, NINSNS(big), 0), -SYSFENCE_ETOOLONG);
-    CHECK_RC(sysfence_apply(NULL, 3, 0), -EFAULT);
-    CHECK_RC(sysfence_apply(f, NINSNS(f), 0x80), -EINVAL);
+	CHECK_RC(sysfence_apply(f, 0, 0), -SYSFENCE_EEMPTY);
+	CHECK_RC(sysfence_apply(big, NINSNS(big), 0), -SYSFENCE_ETOOLONG);
+	CHECK_RC(sysfence_apply(NULL, 3, 0), -EFAULT);
+	CHECK_RC(sysfence_apply(f, NINSNS(f), 0x80), -EINVAL);
 
-    memcpy(bad, f, sizeof(f)); /* jf of the arch check: one past the end */
-    bad[1].jf = 5;
-    CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_EJUMP);
-    memcpy(bad, f, sizeof(f)); /* an unconditional jump past the end */
-    bad[4] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 2, 0, 0);
-    CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_EJUMP);
-    memcpy(bad, f, sizeof(f)); /* a jump as the last instruction */
-    bad[6] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0);
-    CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_EJUMP);
-    /* the filter cut before its last RET: the jump to it now fails */
-    CHECK_RC(sysfence_apply(f, NINSNS(f) - 1, 0), -SYSFENCE_EJUMP);
-    memcpy(bad, f, sizeof(f)); /* ends in a load */
-    bad[6] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
-    CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_ENORET);
+	memcpy(bad, f, sizeof(f)); /* jf of the arch check: one past the end */
+	bad[1].jf = 5;
+	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_EJUMP);
+	memcpy(bad, f, sizeof(f)); /* an unconditional jump past the end */
+	bad[4] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 2, 0, 0);
+	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_EJUMP);
+	memcpy(bad, f, sizeof(f)); /* a jump as the last instruction */
+	bad[6] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0);
+	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_EJUMP);
+	/* the filter cut before its last RET: the jump to it now fails */
+	CHECK_RC(sysfence_apply(f, NINSNS(f) - 1, 0), -SYSFENCE_EJUMP);
+	memcpy(bad, f, sizeof(f)); /* ends in a load */
+	bad[6] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_ENORET);
 
-    check_untouched();
+	check_untouched();
 
-    /* Well formed, but a load the kernel refuses (past seccomp_data). */
-    memcpy(bad, f, sizeof(f));
-    bad[0].k = 4096;
-    CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -EINVAL);
-    REQUIRE(allowed(SYS_getppid));
-    return 0;
+	/* Well formed, but a load the kernel refuses (past seccomp_data). */
+	memcpy(bad, f, sizeof(f));
+	bad[0].k = 4096;
+	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -EINVAL);
+	REQUIRE(allowed(SYS_getppid));
+	return 0;
 }
 
 static int test_bad_files(void)
 {
-    static struct sock_filter big[SYSFENCE_MAX_INSNS + 1];
-    struct sock_filter f[] = DENY_FILTER(SYS_getppid);
-    struct sock_filter bad[NINSNS(f)];
+	static struct sock_filter big[SYSFENCE_MAX_INSNS + 1];
+	struct sock_filter f[] = DENY_FILTER(SYS_getppid);
+	struct sock_filter bad[NINSNS(f)];
 
-    CHECK_RC(sysfence_apply_file(tmp_path("missing.bpf"), 0), -ENOENT);
-    CHECK_RC(sysfence_apply_file(tmpdir, 0), -EISDIR);
-    CHECK_RC(sysfence_apply_file(NULL, 0), -EFAULT);
+	CHECK_RC(sysfence_apply_file(tmp_path("missing.bpf"), 0), -ENOENT);
+	CHECK_RC(sysfence_apply_file(tmpdir, 0), -EISDIR);
+	CHECK_RC(sysfence_apply_file(NULL, 0), -EFAULT);
 
-    write_file(tmp_path("empty.bpf"), "", 0);
-    CHECK_RC(sysfence_apply_file(tmp_path("empty.bpf"), 0), -SYSFENCE_EEMPTY);
+	write_file(tmp_path("empty.bpf"), "", 0);
+	CHECK_RC(sysfence_apply_file(tmp_path("empty.bpf"), 0), -SYSFENCE_EEMPTY);
 
-    write_file(tmp_path("odd.bpf"), f, sizeof(f) - 3);
-    CHECK_RC(sysfence_apply_file(tmp_path("odd.bpf"), 0), -SYSFENCE_EBADSIZE);
+	write_file(tmp_path("odd.bpf"), f, sizeof(f) - 3);
+	CHECK_RC(sysfence_apply_file(tmp_path("odd.bpf"), 0), -SYSFENCE_EBADSIZE);
 
-    write_file(tmp_path("text.bpf"), "policy demo {}\n", 15);
-    CHECK_RC(sysfence_apply_file(tmp_path("text.bpf"), 0),
-             -SYSFENCE_EBADSIZE);
+	write_file(tmp_path("text.bpf"), "policy demo {}\n", 15);
+	CHECK_RC(sysfence_apply_file(tmp_path("text.bpf"), 0),
+			 -SYSFENCE_EBADSIZE);
 
-    write_file(tmp_path("big.bpf"), big, sizeof(big));
-    CHECK_RC(sysfence_apply_file(tmp_path("big.bpf"), 0), -SYSFENCE_ETOOLONG);
+	write_file(tmp_path("big.bpf"), big, sizeof(big));
+	CHECK_RC(sysfence_apply_file(tmp_path("big.bpf"), 0), -SYSFENCE_ETOOLONG);
 
-    memcpy(bad, f, sizeof(f));
-    bad[3].jt = 200;
-    write_file(tmp_path("jump.bpf"), bad, sizeof(bad));
-    CHECK_RC(sysfence_apply_file(tmp_path("jump.bpf"), 0), -SYSFENCE_EJUMP);
+	memcpy(bad, f, sizeof(f));
+	bad[3].jt = 200;
+	write_file(tmp_path("jump.bpf"), bad, sizeof(bad));
+	CHECK_RC(sysfence_apply_file(tmp_path("jump.bpf"), 0), -SYSFENCE_EJUMP);
 
-    check_untouched();
-    return 0;
+	check_untouched();
+	return 0;
 }
 
 static int test_apply_file(void)
 {
-    struct sock_filter f[] = DENY_FILTER(SYS_getppid);
-    static struct sock_filter full[SYSFENCE_MAX_INSNS];
-    size_t i;
+	struct sock_filter f[] = DENY_FILTER(SYS_getppid);
+	static struct sock_filter full[SYSFENCE_MAX_INSNS];
+	size_t i;
 
-    /* exactly the limit is fine: padding after the last RET is never run */
-    memcpy(full, f, sizeof(f));
-    for (i = NINSNS(f); i < NINSNS(full); i++)
-        full[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
-    write_file(tmp_path("deny.bpf"), full, sizeof(full));
-    CHECK_RC(sysfence_apply_file(tmp_path("deny.bpf"),
-                                 SYSFENCE_ALL_THREADS), 0);
-    REQUIRE(denied(SYS_getppid));
-    REQUIRE(allowed(SYS_getpgid));
-    return 0;
+	/* exactly the limit is fine: padding after the last RET is never run */
+	memcpy(full, f, sizeof(f));
+	for (i = NINSNS(f); i < NINSNS(full); i++)
+		full[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	write_file(tmp_path("deny.bpf"), full, sizeof(full));
+	CHECK_RC(sysfence_apply_file(tmp_path("deny.bpf"),
+								 SYSFENCE_ALL_THREADS), 0);
+	REQUIRE(denied(SYS_getppid));
+	REQUIRE(allowed(SYS_getpgid));
+	return 0;
 }
 
 static int test_strerror(void)
 {
-    static const int codes[] = {
-        -SYSFENCE_EBADSIZE, -SYSFENCE_EEMPTY, -SYSFENCE_ETOOLONG,
-        -SYSFENCE_EJUMP, -SYSFENCE_ENORET, -EINVAL, -EFAULT, -ENOMEM,
-        -ENOSYS, -ENOENT, -EISDIR,
-    };
-    size_t i, j;
+	static const int codes[] = {
+		-SYSFENCE_EBADSIZE, -SYSFENCE_EEMPTY, -SYSFENCE_ETOOLONG,
+		-SYSFENCE_EJUMP, -SYSFENCE_ENORET, -EINVAL, -EFAULT, -ENOMEM,
+		-ENOSYS, -ENOENT, -EISDIR,
+	};
+	size_t i, j;
 
-    for (i = 0; i < NINSNS(codes); i++) {
-        REQUIRE(sysfence_strerror(codes[i]) != NULL);
-        REQUIRE(strlen(sysfence_strerror(codes[i])) > 8);
-        for (j = 0; j < i; j++)
-            REQUIRE(strcmp(sysfence_strerror(codes[i]),
-                         sysfence_strerror(codes[j])) != 0);
-    }
-    REQUIRE(strcmp(sysfence_strerror(0), "success") == 0);
-    REQUIRE(strstr(sysfence_strerror(-SYSFENCE_ETOOLONG), "4096") != NULL);
-    REQUIRE(strstr(sysfence_strerror(-ENOENT), "No such file") != NULL);
-    REQUIRE(strcmp(sysfence_strerror(-99999), "unknown sysfence error") == 0);
-    REQUIRE(strcmp(sysfence_strerror(5), "unknown sysfence error") == 0);
-    return 0;
+	for (i = 0; i < NINSNS(codes); i++) {
+		REQUIRE(sysfence_strerror(codes[i]) != NULL);
+		REQUIRE(strlen(sysfence_strerror(codes[i])) > 8);
+		for (j = 0; j < i; j++)
+			REQUIRE(strcmp(sysfence_strerror(codes[i]),
+						 sysfence_strerror(codes[j])) != 0);
+	}
+	REQUIRE(strcmp(sysfence_strerror(0), "success") == 0);
+	REQUIRE(strstr(sysfence_strerror(-SYSFENCE_ETOOLONG), "4096") != NULL);
+	REQUIRE(strstr(sysfence_strerror(-ENOENT), "No such file") != NULL);
+	REQUIRE(strcmp(sysfence_strerror(-99999), "unknown sysfence error") == 0);
+	REQUIRE(strcmp(sysfence_strerror(5), "unknown sysfence error") == 0);
+	return 0;
 }
 
 static const struct {
-    const char *name;
-    int (*fn)(void);
+	const char *name;
+	int (*fn)(void);
 } tests[] = {
-    { "filter on the current thread; no_new_privs set", test_basic },
-    { "second thread unconfined without ALL_THREADS", test_current_thread },
-    { "second thread confined with ALL_THREADS", test_all_threads },
-    { "ALL_THREADS fails on a diverged thread, naming it", test_tsync_failure },
-    { "two stacked filters give the intersection", test_stacking },
-    { "filter inherited across execve", test_execve },
-    { "LOG and SPEC_ALLOW flags", test_log_spec_allow },
-    { "bad filters rejected, child left unconfined", test_bad_blobs },
-    { "bad files rejected, child left unconfined", test_bad_files },
-    { "apply from a file", test_apply_file },
-    { "sysfence_strerror messages", test_strerror },
+	{ "filter on the current thread; no_new_privs set", test_basic },
+	{ "second thread unconfined without ALL_THREADS", test_current_thread },
+	{ "second thread confined with ALL_THREADS", test_all_threads },
+	{ "ALL_THREADS fails on a diverged thread, naming it", test_tsync_failure },
+	{ "two stacked filters give the intersection", test_stacking },
+	{ "filter inherited across execve", test_execve },
+	{ "LOG and SPEC_ALLOW flags", test_log_spec_allow },
+	{ "bad filters rejected, child left unconfined", test_bad_blobs },
+	{ "bad files rejected, child left unconfined", test_bad_files },
+	{ "apply from a file", test_apply_file },
+	{ "sysfence_strerror messages", test_strerror },
 };
 
 int main(int argc, char **argv)
 {
-    size_t i;
-    char cmd[300];
+	size_t i;
+	char cmd[300];
 
-    if (argc == 2 && strcmp(argv[1], "--exec-check") == 0)
-        _exit(exec_check()); /* confined: see test_execve */
+	if (argc == 2 && strcmp(argv[1], "--exec-check") == 0)
+		_exit(exec_check()); /* confined: see test_execve */
 
-    if (TEST_ARCH == 0) {
-        printf("1..0 # SKIP no test filter for this architecture\n");
-        return 0;
-    }
-    self_exe = "/proc/self/exe";
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+	if (TEST_ARCH == 0) {
+		printf("1..0 # SKIP no test filter for this architecture\n");
+		return 0;
+	}
+	self_exe = "/proc/self/exe";
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
 
-    for (i = 0; i < NINSNS(tests); i++)
-        harness_case_forked(tests[i].name, tests[i].fn);
+	for (i = 0; i < NINSNS(tests); i++)
+		harness_case_forked(tests[i].name, tests[i].fn);
 
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
-    return harness_summary();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+	return harness_summary();
 }
