@@ -24,7 +24,8 @@
 
 struct atom {
 	int arg;               /* 0..5 */
-	unsigned width;        /* 32 or 64: the bits of the argument the kernel uses */
+	unsigned width;        /* 1..64: the low bits of the argument the kernel
+	                        * reads (12 for openat's mode, 32 for an int) */
 	int masked;
 	uint64_t mask;         /* all ones at WIDTH when not masked */
 	enum relop op;

@@ -159,7 +159,9 @@ static int locate_arg(struct expand *x, const struct syscall_ref *s, const struc
 	pos->index = i;
 	pos->width = has_sig ? d->params[i].bits : 64;
 	if (word == 32) {
-		pos->width = 32;
+		/* a register holds 32 bits; narrower parameters stay narrower */
+		if (pos->width > 32)
+			pos->width = 32;
 		if (has_sig) {
 			if (d->params[i].split64) {
 				diag_error(x->u->diag, c->arg_loc,
@@ -179,18 +181,21 @@ static int locate_arg(struct expand *x, const struct syscall_ref *s, const struc
 	return 0;
 }
 
-/* A value compared with a 32-bit argument must be a 32-bit number, either
- * unsigned or a sign-extended negative one. */
+/* A value compared with an argument narrower than 64 bits (the bits the
+ * kernel reads: 32 for an int, 12 for openat's mode) must be a number of
+ * that width, either unsigned or a sign-extended negative one: anything
+ * else could never match what the kernel sees, which is always a mistake. */
 static int fit(struct expand *x, uint64_t v, unsigned width, struct loc at, const char *arg,
 	       uint64_t *out)
 {
-	/* unsigned 32-bit, or a negative number sign-extended from 32 bits */
-	if (width == 64 || v <= 0xffffffffull || (v >> 31) == 0x1ffffffffull) {
+	uint64_t high = ~width_mask(width);   /* the bits the kernel drops */
+	if (width >= 64 || (v & high) == 0 ||
+	    ((v & high) == high && (v >> (width - 1) & 1))) {
 		*out = v & width_mask(width);
 		return 0;
 	}
-	diag_error(x->u->diag, at, "value 0x%llx does not fit the 32-bit argument '%s'",
-		   (unsigned long long)v, arg);
+	diag_error(x->u->diag, at, "value 0x%llx does not fit the %u-bit argument '%s'",
+		   (unsigned long long)v, width, arg);
 	return -1;
 }
 

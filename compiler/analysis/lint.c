@@ -6,6 +6,11 @@
  *    not on how the condition is written, and the arguments shown are
  *    checked with the reference evaluator before they are printed.
  *  - default-allow: a policy whose default lets the call run.
+ *  - width-depends: a rule that does not let the call run compares an
+ *    argument whose width the kernel picks by another argument (fcntl's
+ *    arg by cmd; tables.h, syscall_param_width_by). The filter compares
+ *    it at its declared width, so where the kernel reads fewer bits a call
+ *    with other upper bits escapes the rule.
  *  - unused-ruleset, unused-import: dead parts of the checked file.
  *  - unused-quiet (quiet.c): annotations that silence nothing.
  * trace and notify are not grants: they hand each call to a tracer or a
@@ -136,14 +141,15 @@ static int danger_value(const char *value, int arch, uint64_t *out)
 }
 
 /* The register and width of argument I of D on ARCH, as expand.c places
- * arguments: on a 32-bit arch every argument is 32 bits wide and 64-bit
+ * arguments: on a 32-bit arch no argument is wider than 32 bits and 64-bit
  * values before it take two registers. */
 static void arg_place(const struct syscall_desc *d, int arch, int i, int *reg, unsigned *width)
 {
 	*reg = i;
 	*width = d->params[i].bits;
 	if (arch_table[arch].word_bits == 32) {
-		*width = 32;
+		if (*width > 32)
+			*width = 32;
 		for (int k = 0; k < i; k++)
 			*reg += d->params[k].split64;
 	}
@@ -306,6 +312,62 @@ static void dangerous_grants(struct lint *l)
 	}
 }
 
+/* The parameter of D that sits in register REG on ARCH, or -1. */
+static int param_at_reg(const struct syscall_desc *d, int arch, int reg)
+{
+	for (int i = 0; d && d->has_signature && i < d->nparams; i++)
+		if (syscall_param_reg(d, arch, i) == reg)
+			return i;
+	return -1;
+}
+
+/* Warns about each comparison in C of an argument whose width depends on
+ * another argument. */
+static void width_depends_cond(struct lint *l, const struct rule *r, const struct ncond *c)
+{
+	if (!c)
+		return;
+	if (c->kind != N_ATOM) {
+		width_depends_cond(l, r, c->lhs);
+		width_depends_cond(l, r, c->rhs);
+		return;
+	}
+	const struct syscall_desc *d = r->sys->desc;
+	int i = param_at_reg(d, l->arch, c->atom.arg);
+	const char *by = i < 0 ? NULL : syscall_param_width_by(d, i);
+	/* On x86 a register is 32 bits: no value of the other argument makes
+	 * the kernel read fewer bits than the filter compares. */
+	if (!by || c->atom.width <= 32)
+		return;
+	struct quiet *scope[QUIET_SCOPE_MAX];
+	quiet_scope(scope, l->pb->policy, r->stmt, r->chain);
+	char act[32];
+	bpf_action_str(r->action, act, sizeof(act));
+	const char *by_name = by;
+	for (int k = 0; k < d->nparams; k++)
+		if (strcmp(d->params[k].name, by) == 0 && d->params[k].alias)
+			by_name = d->params[k].alias;
+	diag_warning_id(l->u->diag, scope, c->atom.loc, "width-depends",
+			"'%s %s' compares '%s', which the kernel reads on fewer bits for some values of '%s': "
+			"compared on all %u bits, the rule misses calls that differ only in bits the kernel ignores",
+			act, r->sys->name ? r->sys->name : "this syscall", c->atom.name, by_name,
+			c->atom.width);
+	policy_note_chain(l->u->diag, r->chain);
+}
+
+/* Rules that refuse (or kill, trap, hand over) a call on an argument whose
+ * width depends on another argument: their meaning depends on that other
+ * argument, and for some of its values a call can slip past them. */
+static void width_depends(struct lint *l)
+{
+	const struct ptrvec *rules = &l->pb->per_arch[l->arch].rules;
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct rule *r = rules->v[i];
+		if (!r->dropped && !lets_run(r->action) && r->sys->desc)
+			width_depends_cond(l, r, r->cond);
+	}
+}
+
 static const struct stmt *default_stmt(const struct ruleset *policy)
 {
 	for (size_t i = 0; i < policy->stmts.n; i++) {
@@ -345,6 +407,7 @@ void lint_policy(struct unit *u, const struct policy_build *pb)
 			continue;
 		l.arch = a;
 		dangerous_grants(&l);
+		width_depends(&l);
 	}
 }
 

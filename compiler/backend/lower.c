@@ -7,11 +7,13 @@
  * 32-bit arguments, sets) is lowered from its exact value set, a union of
  * "x & mask == value" terms, one chain per term.
  *
- * 32-bit arguments on 64-bit arches: the kernel ignores the upper half of
- * an int, so the filter must too. libseccomp's plain comparisons look at
- * all 64 bits, so these atoms only ever use masked == with a mask inside
- * the low 32 bits, which libseccomp compiles to a check the upper half
- * always passes.
+ * Arguments narrower than a register (an int on a 64-bit arch, a 12-bit
+ * mode anywhere): the kernel ignores the bits above the argument's
+ * effective width, so the filter must too. libseccomp's plain comparisons
+ * look at the whole register, so these atoms only ever use masked == with
+ * a mask inside the low WIDTH bits (native_cmp's `full` is false for them,
+ * and term_cmp writes every term masked), which the bits above always
+ * pass.
  *
  * x32: libseccomp treats it as a 32-bit arch and compares only the low
  * halves, while the kernel hands x32 syscalls full 64-bit registers. A

@@ -7,6 +7,7 @@
 const struct lint_id lint_ids[] = {
 	{ "dangerous-grant", "a rule lets a dangerous syscall (or a dangerous use of one) run" },
 	{ "default-allow", "a policy's default action lets every syscall it does not name run" },
+	{ "width-depends", "a rule that refuses a call compares an argument whose width depends on another argument" },
 	{ "shadowed-by-default", "a rule has the policy's default action and is dropped" },
 	{ "never-holds", "a rule's condition holds for no arguments, so the rule has no effect" },
 	{ "useless-override", "an 'override' replaces no rule that comes in through 'use'" },

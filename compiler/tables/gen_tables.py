@@ -434,12 +434,15 @@ PARAM_ALIASES = {
 }
 
 # Integer types by width on a 64-bit arch. Pointers and arrays are 64.
+# Integer types by the bits the kernel keeps when the SYSCALL_DEFINE wrapper
+# casts the register to them (include/linux/syscalls.h, __SC_CAST).
+TYPES_8 = {'char', 'signed char', 'unsigned char', 'u8', 's8', '__u8', '__s8', 'uint8_t'}
+TYPES_16 = {'short', 'unsigned short', 'u16', 's16', '__u16', '__s16', 'uint16_t',
+            'umode_t'}   # include/linux/types.h: typedef unsigned short umode_t
 TYPES_32 = {
-    'int', 'signed int', 'unsigned int', 'unsigned', 'signed', 'short',
-    'unsigned short', 'char', 'signed char', 'unsigned char',
-    'u8', 'u16', 'u32', 's8', 's16', 's32', '__u8', '__u16', '__u32', '__s8',
-    '__s16', '__s32', 'uint8_t', 'uint16_t', 'uint32_t', 'int32_t',
-    'umode_t', 'mode_t', 'pid_t', 'uid_t', 'gid_t', 'old_uid_t', 'old_gid_t',
+    'int', 'signed int', 'unsigned int', 'unsigned', 'signed',
+    'u32', 's32', '__u32', '__s32', 'uint32_t', 'int32_t',
+    'mode_t', 'pid_t', 'uid_t', 'gid_t', 'old_uid_t', 'old_gid_t',
     'key_serial_t', 'clockid_t', 'timer_t', '__kernel_timer_t', 'mqd_t', 'qid_t',
     'rwf_t', 'key_t',
 }
@@ -827,16 +830,77 @@ def type_bits(base, ptr):
         return 64, 0
     if base.startswith('enum '):
         return 32, 0
-    if base in TYPES_32:
-        return 32, 0
+    for bits, types in ((8, TYPES_8), (16, TYPES_16), (32, TYPES_32)):
+        if base in types:
+            return bits, 0
     if base in TYPES_64:
         return 64, 1 if base in TYPES_SPLIT64 else 0
-    sys.exit('gen_tables: unknown parameter type %r: add it to TYPES_32 or TYPES_64'
+    sys.exit('gen_tables: unknown parameter type %r: add it to TYPES_8/16/32 or TYPES_64'
              % base)
 
 
-def signature_of(entry, arch, decls):
-    """Parameter list [(name, bits, split64)] of a kernel function, or None."""
+class WidthExceptions:
+    """The hand-written effective widths of width_exceptions.txt: for
+    (function, parameter), the bits the kernel reads or 'by:OTHER' when that
+    depends on parameter OTHER. Remembers which entries were used, so that
+    an entry naming nothing is an error rather than silently ignored."""
+
+    def __init__(self, path):
+        self.table = {}
+        self.used = set()
+        with open(path) as f:
+            for lineno, line in enumerate(f, 1):
+                line = line.strip()
+                if not line or line.startswith('#'):
+                    continue
+                fields = line.split(None, 3)
+                where = '%s:%d' % (os.path.basename(path), lineno)
+                if len(fields) < 4:
+                    sys.exit('gen_tables: %s: want FUNCTION PARAM BITS SOURCE' % where)
+                fn, param, width = fields[:3]
+                if width.startswith('by:') and width[3:]:
+                    value = width[3:]
+                elif width.isdigit() and 0 < int(width) < 64:
+                    value = int(width)
+                else:
+                    sys.exit('gen_tables: %s: bad width %r' % (where, width))
+                if (fn, param) in self.table:
+                    sys.exit('gen_tables: %s: %s %s given twice' % (where, fn, param))
+                self.table[(fn, param)] = value
+
+    def apply(self, fn, params):
+        """PARAMS [(name, bits, split64)] of kernel function FN with the
+        exceptions applied, as [(name, bits, split64, depends_on)]."""
+        names = {p[0] for p in params}
+        out = []
+        for name, bits, split in params:
+            value = self.table.get((fn, name))
+            depends = None
+            if value is not None:
+                self.used.add((fn, name))
+                if isinstance(value, str):
+                    if value not in names or value == name:
+                        sys.exit('gen_tables: width exception %s %s: no parameter %r'
+                                 % (fn, name, value))
+                    depends = value
+                elif value >= bits:
+                    sys.exit('gen_tables: width exception %s %s: %d bits does not narrow %d'
+                             % (fn, name, value, bits))
+                else:
+                    bits = value
+            out.append((name, bits, split, depends))
+        return out
+
+    def check_all_used(self):
+        unused = sorted(set(self.table) - self.used)
+        if unused:
+            sys.exit('gen_tables: width exceptions name no parameter: %s'
+                     % ', '.join('%s %s' % u for u in unused))
+
+
+def signature_of(entry, arch, decls, widths):
+    """Parameter list [(name, bits, split64, depends_on)] of a kernel
+    function, or None. bits is the effective width (WIDTHS applied)."""
     if entry is None:
         return None
     # compat_sys_X (x32) and sys_ia32_X (i386 wrappers that take each 64-bit
@@ -857,10 +921,10 @@ def signature_of(entry, arch, decls):
     for base, name, ptr in params:
         bits, split = type_bits(base, ptr)
         out.append((name, bits, split))
-    return out
+    return widths.apply(fn[len('sys_'):], out)
 
 
-def build_syscalls(env, log):
+def build_syscalls(env, log, widths):
     nums = syscall_numbers(env)
     entries = entry_points(env)
     decls = parse_declarations(env)
@@ -883,7 +947,7 @@ def build_syscalls(env, log):
     for name in canonical:
         knames = {a: (name if name in nums[a] else None) for a in ARCHES}
         knames.update(ARCH_KNAME_OVERRIDES.get(name, {}))
-        descs[name] = make_desc(name, knames, nums, entry, decls, mismatches)
+        descs[name] = make_desc(name, knames, nums, entry, decls, mismatches, widths)
     for alias, targets in sorted(SYSCALL_ALIASES.items()):
         if alias in descs:
             sys.exit('gen_tables: alias %s is also a kernel name' % alias)
@@ -893,7 +957,7 @@ def build_syscalls(env, log):
             if t is not None and t not in nums[a]:
                 sys.exit('gen_tables: alias %s -> %s: no such syscall on %s' % (alias, t, a))
             knames[a] = t
-        descs[alias] = make_desc(alias, knames, nums, entry, decls, mismatches)
+        descs[alias] = make_desc(alias, knames, nums, entry, decls, mismatches, widths)
 
     # Every (arch, nr) must belong to exactly one canonical entry.
     for a in ARCHES:
@@ -905,6 +969,7 @@ def build_syscalls(env, log):
                     sys.exit('gen_tables: %s and %s share number %d on %s'
                              % (seen[nr], n, nr, a))
                 seen[nr] = n
+    widths.check_all_used()
     for m in mismatches:
         log(m)
     return [descs[n] for n in sorted(descs)], nums, mismatches
@@ -925,11 +990,11 @@ def layout_differs(arch, sig, table):
     return names != tnames and sorted(names) == sorted(tnames)
 
 
-def make_desc(name, knames, nums, entry, decls, mismatches):
+def make_desc(name, knames, nums, entry, decls, mismatches, widths):
     sigs = {}
     for a in SIGNATURE_ARCH_ORDER:
         if knames[a] is not None:
-            sigs[a] = signature_of(entry(a, knames[a]), a, decls)
+            sigs[a] = signature_of(entry(a, knames[a]), a, decls, widths)
     chosen_arch = next((a for a in SIGNATURE_ARCH_ORDER if sigs.get(a) is not None), None)
     chosen = sigs[chosen_arch] if chosen_arch is not None else None
     # Per parameter, the arches on which CHOSEN says where it is: a named
@@ -960,11 +1025,11 @@ def make_desc(name, knames, nums, entry, decls, mismatches):
     if chosen is not None:
         if len(chosen) > 6:
             sys.exit('gen_tables: %s has %d parameters' % (name, len(chosen)))
-        for i, (pname, bits, split) in enumerate(chosen):
+        for i, (pname, bits, split, depends) in enumerate(chosen):
             alias = aliases.get(pname, GLOBAL_PARAM_ALIASES.get(pname))
             if alias == pname:
                 alias = None
-            params.append((pname, alias, bits, split, param_arches[i]))
+            params.append((pname, alias, bits, split, param_arches[i], depends))
         names = {p[0] for p in params}
         unused = set(PARAM_ALIASES.get(name, {})) - names
         if unused:
@@ -1102,7 +1167,9 @@ def emit_syscalls(descs, sources, mismatches):
            ' * Syscall numbers and signatures for x86_64, x86 (i386), x32 and aarch64.\n',
            ' * Sources: %s.\n' % sources,
            ' * Columns: name, kernel __NR_ name per arch, number per arch,\n',
-           ' * has_signature, nparams, {param name, man-page alias, bits, split64, arches}.\n']
+           ' * has_signature, nparams, {param name, man-page alias, bits, split64, arches}.\n',
+           ' * bits is the width the kernel reads: the declared type\'s, narrowed by\n',
+           ' * width_exceptions.txt where the kernel truncates further.\n']
     if mismatches:
         out.append(' *\n * The table has one signature per name (x86_64\'s where it exists).\n'
                    ' * These arches pass the arguments differently (name/bits):\n')
@@ -1118,7 +1185,7 @@ const struct syscall_desc syscall_table[] = {
     for d in descs:
         if d['params']:
             ps = ', '.join('{%s, %s, %d, %d, 0x%x}' % (c_str(n), c_str(al), b, s, m)
-                           for n, al, b, s, m in d['params'])
+                           for n, al, b, s, m, _ in d['params'])
         else:
             ps = '{NULL, NULL, 0, 0, 0}'
         out.append('\t{%s, {%s}, {%s}, %d, %d, {%s}},\n' % (
@@ -1129,6 +1196,19 @@ const struct syscall_desc syscall_table[] = {
     out.append('''};
 
 const size_t syscall_table_len = sizeof(syscall_table) / sizeof(syscall_table[0]);
+
+/* Parameters whose effective width depends on another parameter's value
+ * (width_exceptions.txt, "by:"): syscall, parameter, the other parameter.
+ * Sorted by syscall name. */
+const struct syscall_width_by width_by_table[] = {
+''')
+    for d in descs:
+        for p in d['params']:
+            if p[5] is not None:
+                out.append('\t{%s, %s, %s},\n' % (c_str(d['name']), c_str(p[0]), c_str(p[5])))
+    out.append('''};
+
+const size_t width_by_table_len = sizeof(width_by_table) / sizeof(width_by_table[0]);
 ''')
     return ''.join(out)
 
@@ -1180,7 +1260,8 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix='gen_tables.') as work:
         env = Env(common, amd64, work)
-        descs, nums, mismatches = build_syscalls(env, log)
+        widths = WidthExceptions(os.path.join(HERE, 'width_exceptions.txt'))
+        descs, nums, mismatches = build_syscalls(env, log, widths)
         consts = build_constants(env)
     kver = os.path.basename(common)[len('linux-headers-'):-len('-common')]
     sources = ('linux-libc-dev and linux-headers-%s-{common,amd64} (Linux %s UAPI),\n'

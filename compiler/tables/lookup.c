@@ -49,6 +49,18 @@ const struct syscall_desc *syscall_at(size_t i)
 	return i < syscall_table_len ? &syscall_table[i] : NULL;
 }
 
+/* A short table (a few dozen rows): a linear search is enough. */
+const char *syscall_param_width_by(const struct syscall_desc *d, int param)
+{
+	if (!d || !d->has_signature || param < 0 || param >= d->nparams)
+		return NULL;
+	for (size_t i = 0; i < width_by_table_len; i++)
+		if (strcmp(width_by_table[i].syscall, d->name) == 0 &&
+		    strcmp(width_by_table[i].param, d->params[param].name) == 0)
+			return width_by_table[i].by;
+	return NULL;
+}
+
 static int constant_cmp_name(const void *key, const void *elem)
 {
 	return strcmp((const char *)key, ((const struct constant_desc *)elem)->name);

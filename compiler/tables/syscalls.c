@@ -4,16 +4,18 @@
  * plus the hand-written supplements in gen_tables.py.
  * Columns: name, kernel __NR_ name per arch, number per arch,
  * has_signature, nparams, {param name, man-page alias, bits, split64, arches}.
+ * bits is the width the kernel reads: the declared type's, narrowed by
+ * width_exceptions.txt where the kernel truncates further.
  *
  * The table has one signature per name (x86_64's where it exists).
  * These arches pass the arguments differently (name/bits):
- *   clone on aarch64: (clone_flags/64, newsp/64, parent_tidptr/64, tls/64, child_tidptr/64)
- *   clone on x86: (clone_flags/64, newsp/64, parent_tidptr/64, tls/64, child_tidptr/64)
- *   mmap on x86: (addr/64, len/64, prot/64, flags/64, fd/64, pgoff/64)
- *   preadv on x32: (fd/64, vec/64, vlen/64, pos/64)
- *   preadv2 on x32: (fd/64, vec/64, vlen/64, pos/64, flags/32)
- *   pwritev on x32: (fd/64, vec/64, vlen/64, pos/64)
- *   pwritev2 on x32: (fd/64, vec/64, vlen/64, pos/64, flags/32)
+ *   clone on aarch64: (clone_flags/32, newsp/64, parent_tidptr/64, tls/64, child_tidptr/64)
+ *   clone on x86: (clone_flags/32, newsp/64, parent_tidptr/64, tls/64, child_tidptr/64)
+ *   mmap on x86: (addr/64, len/64, prot/64, flags/64, fd/32, pgoff/64)
+ *   preadv on x32: (fd/32, vec/64, vlen/32, pos/64)
+ *   preadv2 on x32: (fd/32, vec/64, vlen/32, pos/64, flags/32)
+ *   pwritev on x32: (fd/32, vec/64, vlen/32, pos/64)
+ *   pwritev2 on x32: (fd/32, vec/64, vlen/32, pos/64, flags/32)
  *   select on x86: (n/32, inp/64, outp/64, exp/64, tvp/64)
  *   fstatat on x86: (dfd/32, filename/64, statbuf/64, flag/32)
  *   posix_fadvise on x86: (fd/32, offset/64, len/64, advice/32)
@@ -44,7 +46,7 @@ const struct syscall_desc syscall_table[] = {
 	{"capget", {"capget", "capget", "capget", "capget"}, {125, 184, X32(125), 90}, 1, 2, {{"header", "hdrp", 64, 0, 0xf}, {"dataptr", "datap", 64, 0, 0xf}}},
 	{"capset", {"capset", "capset", "capset", "capset"}, {126, 185, X32(126), 91}, 1, 2, {{"header", "hdrp", 64, 0, 0xf}, {"data", "datap", 64, 0, 0xf}}},
 	{"chdir", {"chdir", "chdir", "chdir", "chdir"}, {80, 12, X32(80), 49}, 1, 1, {{"filename", "path", 64, 0, 0xf}}},
-	{"chmod", {"chmod", "chmod", "chmod", NULL}, {90, 15, X32(90), -1}, 1, 2, {{"filename", "pathname", 64, 0, 0x7}, {"mode", NULL, 32, 0, 0x7}}},
+	{"chmod", {"chmod", "chmod", "chmod", NULL}, {90, 15, X32(90), -1}, 1, 2, {{"filename", "pathname", 64, 0, 0x7}, {"mode", NULL, 12, 0, 0x7}}},
 	{"chown", {"chown", "chown", "chown", NULL}, {92, 182, X32(92), -1}, 1, 3, {{"filename", "pathname", 64, 0, 0x7}, {"user", "owner", 32, 0, 0x7}, {"group", NULL, 32, 0, 0x7}}},
 	{"chown32", {NULL, "chown32", NULL, NULL}, {-1, 212, -1, -1}, 1, 3, {{"filename", NULL, 64, 0, 0x2}, {"user", NULL, 32, 0, 0x2}, {"group", NULL, 32, 0, 0x2}}},
 	{"chroot", {"chroot", "chroot", "chroot", "chroot"}, {161, 61, X32(161), 51}, 1, 1, {{"filename", "path", 64, 0, 0xf}}},
@@ -58,13 +60,13 @@ const struct syscall_desc syscall_table[] = {
 	{"clock_nanosleep_time64", {NULL, "clock_nanosleep_time64", NULL, NULL}, {-1, 407, -1, -1}, 1, 4, {{"which_clock", NULL, 32, 0, 0x2}, {"flags", NULL, 32, 0, 0x2}, {"rqtp", NULL, 64, 0, 0x2}, {"rmtp", NULL, 64, 0, 0x2}}},
 	{"clock_settime", {"clock_settime", "clock_settime", "clock_settime", "clock_settime"}, {227, 264, X32(227), 112}, 1, 2, {{"which_clock", "clockid", 32, 0, 0xf}, {"tp", NULL, 64, 0, 0xf}}},
 	{"clock_settime64", {NULL, "clock_settime64", NULL, NULL}, {-1, 404, -1, -1}, 1, 2, {{"which_clock", NULL, 32, 0, 0x2}, {"tp", NULL, 64, 0, 0x2}}},
-	{"clone", {"clone", "clone", "clone", "clone"}, {56, 120, X32(56), 220}, 1, 5, {{"clone_flags", "flags", 64, 0, 0xf}, {"newsp", "stack", 64, 0, 0xf}, {"parent_tidptr", "parent_tid", 64, 0, 0xf}, {"child_tidptr", "child_tid", 64, 0, 0x5}, {"tls", NULL, 64, 0, 0x5}}},
+	{"clone", {"clone", "clone", "clone", "clone"}, {56, 120, X32(56), 220}, 1, 5, {{"clone_flags", "flags", 32, 0, 0xf}, {"newsp", "stack", 64, 0, 0xf}, {"parent_tidptr", "parent_tid", 64, 0, 0xf}, {"child_tidptr", "child_tid", 64, 0, 0x5}, {"tls", NULL, 64, 0, 0x5}}},
 	{"clone3", {"clone3", "clone3", "clone3", "clone3"}, {435, 435, X32(435), 435}, 1, 2, {{"uargs", "cl_args", 64, 0, 0xf}, {"size", NULL, 64, 0, 0xf}}},
 	{"close", {"close", "close", "close", "close"}, {3, 6, X32(3), 57}, 1, 1, {{"fd", NULL, 32, 0, 0xf}}},
 	{"close_range", {"close_range", "close_range", "close_range", "close_range"}, {436, 436, X32(436), 436}, 1, 3, {{"fd", "first", 32, 0, 0xf}, {"max_fd", "last", 32, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"connect", {"connect", "connect", "connect", "connect"}, {42, 362, X32(42), 203}, 1, 3, {{"fd", "sockfd", 32, 0, 0xf}, {"uservaddr", "addr", 64, 0, 0xf}, {"addrlen", NULL, 32, 0, 0xf}}},
 	{"copy_file_range", {"copy_file_range", "copy_file_range", "copy_file_range", "copy_file_range"}, {326, 377, X32(326), 285}, 1, 6, {{"fd_in", NULL, 32, 0, 0xf}, {"off_in", NULL, 64, 0, 0xf}, {"fd_out", NULL, 32, 0, 0xf}, {"off_out", NULL, 64, 0, 0xf}, {"len", NULL, 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
-	{"creat", {"creat", "creat", "creat", NULL}, {85, 8, X32(85), -1}, 1, 2, {{"pathname", NULL, 64, 0, 0x7}, {"mode", NULL, 32, 0, 0x7}}},
+	{"creat", {"creat", "creat", "creat", NULL}, {85, 8, X32(85), -1}, 1, 2, {{"pathname", NULL, 64, 0, 0x7}, {"mode", NULL, 12, 0, 0x7}}},
 	{"create_module", {"create_module", "create_module", NULL, NULL}, {174, 127, -1, -1}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"delete_module", {"delete_module", "delete_module", "delete_module", "delete_module"}, {176, 129, X32(176), 106}, 1, 2, {{"name_user", "name", 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"dup", {"dup", "dup", "dup", "dup"}, {32, 41, X32(32), 23}, 1, 1, {{"fildes", "oldfd", 32, 0, 0xf}}},
@@ -92,9 +94,9 @@ const struct syscall_desc syscall_table[] = {
 	{"fanotify_init", {"fanotify_init", "fanotify_init", "fanotify_init", "fanotify_init"}, {300, 338, X32(300), 262}, 1, 2, {{"flags", NULL, 32, 0, 0xf}, {"event_f_flags", NULL, 32, 0, 0xf}}},
 	{"fanotify_mark", {"fanotify_mark", "fanotify_mark", "fanotify_mark", "fanotify_mark"}, {301, 339, X32(301), 263}, 1, 5, {{"fanotify_fd", NULL, 32, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}, {"mask", NULL, 64, 1, 0xf}, {"fd", "dirfd", 32, 0, 0xf}, {"pathname", NULL, 64, 0, 0xf}}},
 	{"fchdir", {"fchdir", "fchdir", "fchdir", "fchdir"}, {81, 133, X32(81), 50}, 1, 1, {{"fd", NULL, 32, 0, 0xf}}},
-	{"fchmod", {"fchmod", "fchmod", "fchmod", "fchmod"}, {91, 94, X32(91), 52}, 1, 2, {{"fd", NULL, 32, 0, 0xf}, {"mode", NULL, 32, 0, 0xf}}},
-	{"fchmodat", {"fchmodat", "fchmodat", "fchmodat", "fchmodat"}, {268, 306, X32(268), 53}, 1, 3, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"mode", NULL, 32, 0, 0xf}}},
-	{"fchmodat2", {"fchmodat2", "fchmodat2", "fchmodat2", "fchmodat2"}, {452, 452, X32(452), 452}, 1, 4, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"mode", NULL, 32, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
+	{"fchmod", {"fchmod", "fchmod", "fchmod", "fchmod"}, {91, 94, X32(91), 52}, 1, 2, {{"fd", NULL, 32, 0, 0xf}, {"mode", NULL, 12, 0, 0xf}}},
+	{"fchmodat", {"fchmodat", "fchmodat", "fchmodat", "fchmodat"}, {268, 306, X32(268), 53}, 1, 3, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"mode", NULL, 12, 0, 0xf}}},
+	{"fchmodat2", {"fchmodat2", "fchmodat2", "fchmodat2", "fchmodat2"}, {452, 452, X32(452), 452}, 1, 4, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"mode", NULL, 12, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"fchown", {"fchown", "fchown", "fchown", "fchown"}, {93, 95, X32(93), 55}, 1, 3, {{"fd", NULL, 32, 0, 0xf}, {"user", "owner", 32, 0, 0xf}, {"group", NULL, 32, 0, 0xf}}},
 	{"fchown32", {NULL, "fchown32", NULL, NULL}, {-1, 207, -1, -1}, 1, 3, {{"fd", NULL, 32, 0, 0x2}, {"user", NULL, 32, 0, 0x2}, {"group", NULL, 32, 0, 0x2}}},
 	{"fchownat", {"fchownat", "fchownat", "fchownat", "fchownat"}, {260, 298, X32(260), 54}, 1, 5, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"user", "owner", 32, 0, 0xf}, {"group", NULL, 32, 0, 0xf}, {"flag", "flags", 32, 0, 0xf}}},
@@ -223,21 +225,21 @@ const struct syscall_desc syscall_table[] = {
 	{"lstat64", {NULL, "lstat64", NULL, NULL}, {-1, 196, -1, -1}, 1, 2, {{"filename", NULL, 64, 0, 0x2}, {"statbuf", NULL, 64, 0, 0x2}}},
 	{"madvise", {"madvise", "madvise", "madvise", "madvise"}, {28, 219, X32(28), 233}, 1, 3, {{"start", "addr", 64, 0, 0xf}, {"len", "length", 64, 0, 0xf}, {"behavior", "advice", 32, 0, 0xf}}},
 	{"map_shadow_stack", {"map_shadow_stack", "map_shadow_stack", NULL, "map_shadow_stack"}, {453, 453, -1, 453}, 1, 3, {{"addr", NULL, 64, 0, 0xb}, {"size", NULL, 64, 0, 0xb}, {"flags", NULL, 32, 0, 0xb}}},
-	{"mbind", {"mbind", "mbind", "mbind", "mbind"}, {237, 274, X32(237), 235}, 1, 6, {{"start", "addr", 64, 0, 0xf}, {"len", NULL, 64, 0, 0xf}, {"mode", NULL, 64, 0, 0xf}, {"nmask", "nodemask", 64, 0, 0xf}, {"maxnode", NULL, 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
+	{"mbind", {"mbind", "mbind", "mbind", "mbind"}, {237, 274, X32(237), 235}, 1, 6, {{"start", "addr", 64, 0, 0xf}, {"len", NULL, 64, 0, 0xf}, {"mode", NULL, 32, 0, 0xf}, {"nmask", "nodemask", 64, 0, 0xf}, {"maxnode", NULL, 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"membarrier", {"membarrier", "membarrier", "membarrier", "membarrier"}, {324, 375, X32(324), 283}, 1, 3, {{"cmd", NULL, 32, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}, {"cpu_id", NULL, 32, 0, 0xf}}},
 	{"memfd_create", {"memfd_create", "memfd_create", "memfd_create", "memfd_create"}, {319, 356, X32(319), 279}, 1, 2, {{"uname_ptr", "name", 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"memfd_secret", {"memfd_secret", "memfd_secret", "memfd_secret", "memfd_secret"}, {447, 447, X32(447), 447}, 1, 1, {{"flags", NULL, 32, 0, 0xf}}},
 	{"migrate_pages", {"migrate_pages", "migrate_pages", "migrate_pages", "migrate_pages"}, {256, 294, X32(256), 238}, 1, 4, {{"pid", NULL, 32, 0, 0xf}, {"maxnode", NULL, 64, 0, 0xf}, {"from", "old_nodes", 64, 0, 0xf}, {"to", "new_nodes", 64, 0, 0xf}}},
 	{"mincore", {"mincore", "mincore", "mincore", "mincore"}, {27, 218, X32(27), 232}, 1, 3, {{"start", "addr", 64, 0, 0xf}, {"len", "length", 64, 0, 0xf}, {"vec", NULL, 64, 0, 0xf}}},
-	{"mkdir", {"mkdir", "mkdir", "mkdir", NULL}, {83, 39, X32(83), -1}, 1, 2, {{"pathname", NULL, 64, 0, 0x7}, {"mode", NULL, 32, 0, 0x7}}},
-	{"mkdirat", {"mkdirat", "mkdirat", "mkdirat", "mkdirat"}, {258, 296, X32(258), 34}, 1, 3, {{"dfd", "dirfd", 32, 0, 0xf}, {"pathname", NULL, 64, 0, 0xf}, {"mode", NULL, 32, 0, 0xf}}},
-	{"mknod", {"mknod", "mknod", "mknod", NULL}, {133, 14, X32(133), -1}, 1, 3, {{"filename", "pathname", 64, 0, 0x7}, {"mode", NULL, 32, 0, 0x7}, {"dev", NULL, 32, 0, 0x7}}},
-	{"mknodat", {"mknodat", "mknodat", "mknodat", "mknodat"}, {259, 297, X32(259), 33}, 1, 4, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"mode", NULL, 32, 0, 0xf}, {"dev", NULL, 32, 0, 0xf}}},
+	{"mkdir", {"mkdir", "mkdir", "mkdir", NULL}, {83, 39, X32(83), -1}, 1, 2, {{"pathname", NULL, 64, 0, 0x7}, {"mode", NULL, 12, 0, 0x7}}},
+	{"mkdirat", {"mkdirat", "mkdirat", "mkdirat", "mkdirat"}, {258, 296, X32(258), 34}, 1, 3, {{"dfd", "dirfd", 32, 0, 0xf}, {"pathname", NULL, 64, 0, 0xf}, {"mode", NULL, 12, 0, 0xf}}},
+	{"mknod", {"mknod", "mknod", "mknod", NULL}, {133, 14, X32(133), -1}, 1, 3, {{"filename", "pathname", 64, 0, 0x7}, {"mode", NULL, 16, 0, 0x7}, {"dev", NULL, 32, 0, 0x7}}},
+	{"mknodat", {"mknodat", "mknodat", "mknodat", "mknodat"}, {259, 297, X32(259), 33}, 1, 4, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"mode", NULL, 16, 0, 0xf}, {"dev", NULL, 32, 0, 0xf}}},
 	{"mlock", {"mlock", "mlock", "mlock", "mlock"}, {149, 150, X32(149), 228}, 1, 2, {{"start", "addr", 64, 0, 0xf}, {"len", NULL, 64, 0, 0xf}}},
 	{"mlock2", {"mlock2", "mlock2", "mlock2", "mlock2"}, {325, 376, X32(325), 284}, 1, 3, {{"start", "addr", 64, 0, 0xf}, {"len", NULL, 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"mlockall", {"mlockall", "mlockall", "mlockall", "mlockall"}, {151, 152, X32(151), 230}, 1, 1, {{"flags", NULL, 32, 0, 0xf}}},
-	{"mmap", {"mmap", "mmap2", "mmap", "mmap"}, {9, 192, X32(9), 222}, 1, 6, {{"addr", NULL, 64, 0, 0xf}, {"len", "length", 64, 0, 0xf}, {"prot", NULL, 64, 0, 0xf}, {"flags", NULL, 64, 0, 0xf}, {"fd", NULL, 64, 0, 0xf}, {"off", "offset", 64, 0, 0xd}}},
-	{"mmap2", {NULL, "mmap2", NULL, NULL}, {-1, 192, -1, -1}, 1, 6, {{"addr", NULL, 64, 0, 0x2}, {"len", "length", 64, 0, 0x2}, {"prot", NULL, 64, 0, 0x2}, {"flags", NULL, 64, 0, 0x2}, {"fd", NULL, 64, 0, 0x2}, {"pgoff", "pgoffset", 64, 0, 0x2}}},
+	{"mmap", {"mmap", "mmap2", "mmap", "mmap"}, {9, 192, X32(9), 222}, 1, 6, {{"addr", NULL, 64, 0, 0xf}, {"len", "length", 64, 0, 0xf}, {"prot", NULL, 64, 0, 0xf}, {"flags", NULL, 64, 0, 0xf}, {"fd", NULL, 32, 0, 0xf}, {"off", "offset", 64, 0, 0xd}}},
+	{"mmap2", {NULL, "mmap2", NULL, NULL}, {-1, 192, -1, -1}, 1, 6, {{"addr", NULL, 64, 0, 0x2}, {"len", "length", 64, 0, 0x2}, {"prot", NULL, 64, 0, 0x2}, {"flags", NULL, 64, 0, 0x2}, {"fd", NULL, 32, 0, 0x2}, {"pgoff", "pgoffset", 64, 0, 0x2}}},
 	{"modify_ldt", {"modify_ldt", "modify_ldt", "modify_ldt", NULL}, {154, 123, X32(154), -1}, 1, 3, {{"func", NULL, 32, 0, 0x7}, {"ptr", NULL, 64, 0, 0x7}, {"bytecount", NULL, 64, 0, 0x7}}},
 	{"mount", {"mount", "mount", "mount", "mount"}, {165, 21, X32(165), 40}, 1, 5, {{"dev_name", "source", 64, 0, 0xf}, {"dir_name", "target", 64, 0, 0xf}, {"type", "filesystemtype", 64, 0, 0xf}, {"flags", "mountflags", 64, 0, 0xf}, {"data", NULL, 64, 0, 0xf}}},
 	{"mount_setattr", {"mount_setattr", "mount_setattr", "mount_setattr", "mount_setattr"}, {442, 442, X32(442), 442}, 1, 5, {{"dfd", "dirfd", 32, 0, 0xf}, {"path", "pathname", 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}, {"uattr", "attr", 64, 0, 0xf}, {"usize", "size", 64, 0, 0xf}}},
@@ -247,7 +249,7 @@ const struct syscall_desc syscall_table[] = {
 	{"mpx", {NULL, "mpx", NULL, NULL}, {-1, 56, -1, -1}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"mq_getsetattr", {"mq_getsetattr", "mq_getsetattr", "mq_getsetattr", "mq_getsetattr"}, {245, 282, X32(245), 185}, 1, 3, {{"mqdes", NULL, 32, 0, 0xf}, {"mqstat", "newattr", 64, 0, 0xf}, {"omqstat", "oldattr", 64, 0, 0xf}}},
 	{"mq_notify", {"mq_notify", "mq_notify", "mq_notify", "mq_notify"}, {244, 281, X32(527), 184}, 1, 2, {{"mqdes", NULL, 32, 0, 0xf}, {"notification", "sevp", 64, 0, 0xf}}},
-	{"mq_open", {"mq_open", "mq_open", "mq_open", "mq_open"}, {240, 277, X32(240), 180}, 1, 4, {{"name", NULL, 64, 0, 0xf}, {"oflag", NULL, 32, 0, 0xf}, {"mode", NULL, 32, 0, 0xf}, {"attr", NULL, 64, 0, 0xf}}},
+	{"mq_open", {"mq_open", "mq_open", "mq_open", "mq_open"}, {240, 277, X32(240), 180}, 1, 4, {{"name", NULL, 64, 0, 0xf}, {"oflag", NULL, 32, 0, 0xf}, {"mode", NULL, 16, 0, 0xf}, {"attr", NULL, 64, 0, 0xf}}},
 	{"mq_timedreceive", {"mq_timedreceive", "mq_timedreceive", "mq_timedreceive", "mq_timedreceive"}, {243, 280, X32(243), 183}, 1, 5, {{"mqdes", NULL, 32, 0, 0xf}, {"msg_ptr", NULL, 64, 0, 0xf}, {"msg_len", NULL, 64, 0, 0xf}, {"msg_prio", NULL, 64, 0, 0xf}, {"abs_timeout", NULL, 64, 0, 0xf}}},
 	{"mq_timedreceive_time64", {NULL, "mq_timedreceive_time64", NULL, NULL}, {-1, 419, -1, -1}, 1, 5, {{"mqdes", NULL, 32, 0, 0x2}, {"msg_ptr", NULL, 64, 0, 0x2}, {"msg_len", NULL, 64, 0, 0x2}, {"msg_prio", NULL, 64, 0, 0x2}, {"abs_timeout", NULL, 64, 0, 0x2}}},
 	{"mq_timedsend", {"mq_timedsend", "mq_timedsend", "mq_timedsend", "mq_timedsend"}, {242, 279, X32(242), 182}, 1, 5, {{"mqdes", NULL, 32, 0, 0xf}, {"msg_ptr", NULL, 64, 0, 0xf}, {"msg_len", NULL, 64, 0, 0xf}, {"msg_prio", NULL, 32, 0, 0xf}, {"abs_timeout", NULL, 64, 0, 0xf}}},
@@ -275,10 +277,10 @@ const struct syscall_desc syscall_table[] = {
 	{"oldolduname", {NULL, "oldolduname", NULL, NULL}, {-1, 59, -1, -1}, 1, 1, {{"name", NULL, 64, 0, 0x2}}},
 	{"oldstat", {NULL, "oldstat", NULL, NULL}, {-1, 18, -1, -1}, 1, 2, {{"filename", NULL, 64, 0, 0x2}, {"statbuf", NULL, 64, 0, 0x2}}},
 	{"olduname", {NULL, "olduname", NULL, NULL}, {-1, 109, -1, -1}, 1, 1, {{"name", NULL, 64, 0, 0x2}}},
-	{"open", {"open", "open", "open", NULL}, {2, 5, X32(2), -1}, 1, 3, {{"filename", "pathname", 64, 0, 0x7}, {"flags", NULL, 32, 0, 0x7}, {"mode", NULL, 32, 0, 0x7}}},
+	{"open", {"open", "open", "open", NULL}, {2, 5, X32(2), -1}, 1, 3, {{"filename", "pathname", 64, 0, 0x7}, {"flags", NULL, 32, 0, 0x7}, {"mode", NULL, 12, 0, 0x7}}},
 	{"open_by_handle_at", {"open_by_handle_at", "open_by_handle_at", "open_by_handle_at", "open_by_handle_at"}, {304, 342, X32(304), 265}, 1, 3, {{"mountdirfd", "mount_fd", 32, 0, 0xf}, {"handle", NULL, 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"open_tree", {"open_tree", "open_tree", "open_tree", "open_tree"}, {428, 428, X32(428), 428}, 1, 3, {{"dfd", "dirfd", 32, 0, 0xf}, {"path", NULL, 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
-	{"openat", {"openat", "openat", "openat", "openat"}, {257, 295, X32(257), 56}, 1, 4, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}, {"mode", NULL, 32, 0, 0xf}}},
+	{"openat", {"openat", "openat", "openat", "openat"}, {257, 295, X32(257), 56}, 1, 4, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}, {"mode", NULL, 12, 0, 0xf}}},
 	{"openat2", {"openat2", "openat2", "openat2", "openat2"}, {437, 437, X32(437), 437}, 1, 4, {{"dfd", "dirfd", 32, 0, 0xf}, {"filename", "pathname", 64, 0, 0xf}, {"how", NULL, 64, 0, 0xf}, {"size", NULL, 64, 0, 0xf}}},
 	{"pause", {"pause", "pause", "pause", NULL}, {34, 29, X32(34), -1}, 1, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"perf_event_open", {"perf_event_open", "perf_event_open", "perf_event_open", "perf_event_open"}, {298, 336, X32(298), 241}, 1, 5, {{"attr_uptr", "attr", 64, 0, 0xf}, {"pid", NULL, 32, 0, 0xf}, {"cpu", NULL, 32, 0, 0xf}, {"group_fd", NULL, 32, 0, 0xf}, {"flags", NULL, 64, 0, 0xf}}},
@@ -299,24 +301,24 @@ const struct syscall_desc syscall_table[] = {
 	{"prctl", {"prctl", "prctl", "prctl", "prctl"}, {157, 172, X32(157), 167}, 1, 5, {{"option", NULL, 32, 0, 0xf}, {"arg2", NULL, 64, 0, 0xf}, {"arg3", NULL, 64, 0, 0xf}, {"arg4", NULL, 64, 0, 0xf}, {"arg5", NULL, 64, 0, 0xf}}},
 	{"pread", {"pread64", "pread64", "pread64", "pread64"}, {17, 180, X32(17), 67}, 1, 4, {{"fd", NULL, 32, 0, 0xf}, {"buf", NULL, 64, 0, 0xf}, {"count", NULL, 64, 0, 0xf}, {"pos", "offset", 64, 1, 0xf}}},
 	{"pread64", {"pread64", "pread64", "pread64", "pread64"}, {17, 180, X32(17), 67}, 1, 4, {{"fd", NULL, 32, 0, 0xf}, {"buf", NULL, 64, 0, 0xf}, {"count", NULL, 64, 0, 0xf}, {"pos", "offset", 64, 1, 0xf}}},
-	{"preadv", {"preadv", "preadv", "preadv", "preadv"}, {295, 333, X32(534), 69}, 1, 5, {{"fd", NULL, 64, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 64, 0, 0xf}, {"pos_l", NULL, 64, 0, 0xb}, {"pos_h", NULL, 64, 0, 0xb}}},
-	{"preadv2", {"preadv2", "preadv2", "preadv2", "preadv2"}, {327, 378, X32(546), 286}, 1, 6, {{"fd", NULL, 64, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 64, 0, 0xf}, {"pos_l", NULL, 64, 0, 0xb}, {"pos_h", NULL, 64, 0, 0xb}, {"flags", NULL, 32, 0, 0xb}}},
+	{"preadv", {"preadv", "preadv", "preadv", "preadv"}, {295, 333, X32(534), 69}, 1, 5, {{"fd", NULL, 32, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 32, 0, 0xf}, {"pos_l", NULL, 64, 0, 0xb}, {"pos_h", NULL, 64, 0, 0xb}}},
+	{"preadv2", {"preadv2", "preadv2", "preadv2", "preadv2"}, {327, 378, X32(546), 286}, 1, 6, {{"fd", NULL, 32, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 32, 0, 0xf}, {"pos_l", NULL, 64, 0, 0xb}, {"pos_h", NULL, 64, 0, 0xb}, {"flags", NULL, 32, 0, 0xb}}},
 	{"prlimit", {"prlimit64", "prlimit64", "prlimit64", "prlimit64"}, {302, 340, X32(302), 261}, 1, 4, {{"pid", NULL, 32, 0, 0xf}, {"resource", NULL, 32, 0, 0xf}, {"new_rlim", "new_limit", 64, 0, 0xf}, {"old_rlim", "old_limit", 64, 0, 0xf}}},
 	{"prlimit64", {"prlimit64", "prlimit64", "prlimit64", "prlimit64"}, {302, 340, X32(302), 261}, 1, 4, {{"pid", NULL, 32, 0, 0xf}, {"resource", NULL, 32, 0, 0xf}, {"new_rlim", "new_limit", 64, 0, 0xf}, {"old_rlim", "old_limit", 64, 0, 0xf}}},
 	{"process_madvise", {"process_madvise", "process_madvise", "process_madvise", "process_madvise"}, {440, 440, X32(440), 440}, 1, 5, {{"pidfd", NULL, 32, 0, 0xf}, {"vec", "iovec", 64, 0, 0xf}, {"vlen", NULL, 64, 0, 0xf}, {"behavior", "advice", 32, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"process_mrelease", {"process_mrelease", "process_mrelease", "process_mrelease", "process_mrelease"}, {448, 448, X32(448), 448}, 1, 2, {{"pidfd", NULL, 32, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
-	{"process_vm_readv", {"process_vm_readv", "process_vm_readv", "process_vm_readv", "process_vm_readv"}, {310, 347, X32(539), 270}, 1, 6, {{"pid", NULL, 32, 0, 0xf}, {"lvec", "local_iov", 64, 0, 0xf}, {"liovcnt", NULL, 64, 0, 0xf}, {"rvec", "remote_iov", 64, 0, 0xf}, {"riovcnt", NULL, 64, 0, 0xf}, {"flags", NULL, 64, 0, 0xf}}},
-	{"process_vm_writev", {"process_vm_writev", "process_vm_writev", "process_vm_writev", "process_vm_writev"}, {311, 348, X32(540), 271}, 1, 6, {{"pid", NULL, 32, 0, 0xf}, {"lvec", "local_iov", 64, 0, 0xf}, {"liovcnt", NULL, 64, 0, 0xf}, {"rvec", "remote_iov", 64, 0, 0xf}, {"riovcnt", NULL, 64, 0, 0xf}, {"flags", NULL, 64, 0, 0xf}}},
+	{"process_vm_readv", {"process_vm_readv", "process_vm_readv", "process_vm_readv", "process_vm_readv"}, {310, 347, X32(539), 270}, 1, 6, {{"pid", NULL, 32, 0, 0xf}, {"lvec", "local_iov", 64, 0, 0xf}, {"liovcnt", NULL, 32, 0, 0xf}, {"rvec", "remote_iov", 64, 0, 0xf}, {"riovcnt", NULL, 64, 0, 0xf}, {"flags", NULL, 64, 0, 0xf}}},
+	{"process_vm_writev", {"process_vm_writev", "process_vm_writev", "process_vm_writev", "process_vm_writev"}, {311, 348, X32(540), 271}, 1, 6, {{"pid", NULL, 32, 0, 0xf}, {"lvec", "local_iov", 64, 0, 0xf}, {"liovcnt", NULL, 32, 0, 0xf}, {"rvec", "remote_iov", 64, 0, 0xf}, {"riovcnt", NULL, 64, 0, 0xf}, {"flags", NULL, 64, 0, 0xf}}},
 	{"prof", {NULL, "prof", NULL, NULL}, {-1, 44, -1, -1}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"profil", {NULL, "profil", NULL, NULL}, {-1, 98, -1, -1}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"pselect6", {"pselect6", "pselect6", "pselect6", "pselect6"}, {270, 308, X32(270), 72}, 1, 6, {{"n", "nfds", 32, 0, 0xf}, {"inp", "readfds", 64, 0, 0xf}, {"outp", "writefds", 64, 0, 0xf}, {"exp", "exceptfds", 64, 0, 0xf}, {"tsp", "timeout", 64, 0, 0xf}, {"sig", NULL, 64, 0, 0xf}}},
 	{"pselect6_time64", {NULL, "pselect6_time64", NULL, NULL}, {-1, 413, -1, -1}, 1, 6, {{"n", NULL, 32, 0, 0x2}, {"inp", NULL, 64, 0, 0x2}, {"outp", NULL, 64, 0, 0x2}, {"exp", NULL, 64, 0, 0x2}, {"tsp", NULL, 64, 0, 0x2}, {"sig", NULL, 64, 0, 0x2}}},
-	{"ptrace", {"ptrace", "ptrace", "ptrace", "ptrace"}, {101, 26, X32(521), 117}, 1, 4, {{"request", NULL, 64, 0, 0xf}, {"pid", NULL, 64, 0, 0xf}, {"addr", NULL, 64, 0, 0xf}, {"data", NULL, 64, 0, 0xf}}},
+	{"ptrace", {"ptrace", "ptrace", "ptrace", "ptrace"}, {101, 26, X32(521), 117}, 1, 4, {{"request", NULL, 64, 0, 0xf}, {"pid", NULL, 32, 0, 0xf}, {"addr", NULL, 64, 0, 0xf}, {"data", NULL, 64, 0, 0xf}}},
 	{"putpmsg", {"putpmsg", "putpmsg", "putpmsg", NULL}, {182, 189, X32(182), -1}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"pwrite", {"pwrite64", "pwrite64", "pwrite64", "pwrite64"}, {18, 181, X32(18), 68}, 1, 4, {{"fd", NULL, 32, 0, 0xf}, {"buf", NULL, 64, 0, 0xf}, {"count", NULL, 64, 0, 0xf}, {"pos", "offset", 64, 1, 0xf}}},
 	{"pwrite64", {"pwrite64", "pwrite64", "pwrite64", "pwrite64"}, {18, 181, X32(18), 68}, 1, 4, {{"fd", NULL, 32, 0, 0xf}, {"buf", NULL, 64, 0, 0xf}, {"count", NULL, 64, 0, 0xf}, {"pos", "offset", 64, 1, 0xf}}},
-	{"pwritev", {"pwritev", "pwritev", "pwritev", "pwritev"}, {296, 334, X32(535), 70}, 1, 5, {{"fd", NULL, 64, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 64, 0, 0xf}, {"pos_l", NULL, 64, 0, 0xb}, {"pos_h", NULL, 64, 0, 0xb}}},
-	{"pwritev2", {"pwritev2", "pwritev2", "pwritev2", "pwritev2"}, {328, 379, X32(547), 287}, 1, 6, {{"fd", NULL, 64, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 64, 0, 0xf}, {"pos_l", NULL, 64, 0, 0xb}, {"pos_h", NULL, 64, 0, 0xb}, {"flags", NULL, 32, 0, 0xb}}},
+	{"pwritev", {"pwritev", "pwritev", "pwritev", "pwritev"}, {296, 334, X32(535), 70}, 1, 5, {{"fd", NULL, 32, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 32, 0, 0xf}, {"pos_l", NULL, 64, 0, 0xb}, {"pos_h", NULL, 64, 0, 0xb}}},
+	{"pwritev2", {"pwritev2", "pwritev2", "pwritev2", "pwritev2"}, {328, 379, X32(547), 287}, 1, 6, {{"fd", NULL, 32, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 32, 0, 0xf}, {"pos_l", NULL, 64, 0, 0xb}, {"pos_h", NULL, 64, 0, 0xb}, {"flags", NULL, 32, 0, 0xb}}},
 	{"query_module", {"query_module", "query_module", NULL, NULL}, {178, 167, -1, -1}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"quotactl", {"quotactl", "quotactl", "quotactl", "quotactl"}, {179, 131, X32(179), 60}, 1, 4, {{"cmd", NULL, 32, 0, 0xf}, {"special", NULL, 64, 0, 0xf}, {"id", NULL, 32, 0, 0xf}, {"addr", NULL, 64, 0, 0xf}}},
 	{"quotactl_fd", {"quotactl_fd", "quotactl_fd", "quotactl_fd", "quotactl_fd"}, {443, 443, X32(443), 443}, 1, 4, {{"fd", NULL, 32, 0, 0xf}, {"cmd", NULL, 32, 0, 0xf}, {"id", NULL, 32, 0, 0xf}, {"addr", NULL, 64, 0, 0xf}}},
@@ -325,7 +327,7 @@ const struct syscall_desc syscall_table[] = {
 	{"readdir", {NULL, "readdir", NULL, NULL}, {-1, 89, -1, -1}, 1, 3, {{"fd", NULL, 32, 0, 0x2}, {"dirent", "dirp", 64, 0, 0x2}, {"count", NULL, 32, 0, 0x2}}},
 	{"readlink", {"readlink", "readlink", "readlink", NULL}, {89, 85, X32(89), -1}, 1, 3, {{"path", "pathname", 64, 0, 0x7}, {"buf", NULL, 64, 0, 0x7}, {"bufsiz", NULL, 32, 0, 0x7}}},
 	{"readlinkat", {"readlinkat", "readlinkat", "readlinkat", "readlinkat"}, {267, 305, X32(267), 78}, 1, 4, {{"dfd", "dirfd", 32, 0, 0xf}, {"path", "pathname", 64, 0, 0xf}, {"buf", NULL, 64, 0, 0xf}, {"bufsiz", NULL, 32, 0, 0xf}}},
-	{"readv", {"readv", "readv", "readv", "readv"}, {19, 145, X32(515), 65}, 1, 3, {{"fd", NULL, 64, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 64, 0, 0xf}}},
+	{"readv", {"readv", "readv", "readv", "readv"}, {19, 145, X32(515), 65}, 1, 3, {{"fd", NULL, 32, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 32, 0, 0xf}}},
 	{"reboot", {"reboot", "reboot", "reboot", "reboot"}, {169, 88, X32(169), 142}, 1, 4, {{"magic1", "magic", 32, 0, 0xf}, {"magic2", NULL, 32, 0, 0xf}, {"cmd", NULL, 32, 0, 0xf}, {"arg", NULL, 64, 0, 0xf}}},
 	{"recvfrom", {"recvfrom", "recvfrom", "recvfrom", "recvfrom"}, {45, 371, X32(517), 207}, 1, 6, {{"fd", "sockfd", 32, 0, 0xf}, {"ubuf", "buf", 64, 0, 0xf}, {"size", "len", 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}, {"addr", "src_addr", 64, 0, 0xf}, {"addr_len", "addrlen", 64, 0, 0xf}}},
 	{"recvmmsg", {"recvmmsg", "recvmmsg", "recvmmsg", "recvmmsg"}, {299, 337, X32(537), 243}, 1, 5, {{"fd", "sockfd", 32, 0, 0xf}, {"msg", "msgvec", 64, 0, 0xf}, {"vlen", NULL, 32, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}, {"timeout", NULL, 64, 0, 0xf}}},
@@ -489,13 +491,35 @@ const struct syscall_desc syscall_table[] = {
 	{"vhangup", {"vhangup", "vhangup", "vhangup", "vhangup"}, {153, 111, X32(153), 58}, 1, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"vm86", {NULL, "vm86", NULL, NULL}, {-1, 166, -1, -1}, 1, 2, {{"cmd", "fn", 64, 0, 0x2}, {"arg", "v86", 64, 0, 0x2}}},
 	{"vm86old", {NULL, "vm86old", NULL, NULL}, {-1, 113, -1, -1}, 1, 1, {{"user_vm86", "info", 64, 0, 0x2}}},
-	{"vmsplice", {"vmsplice", "vmsplice", "vmsplice", "vmsplice"}, {278, 316, X32(532), 75}, 1, 4, {{"fd", NULL, 32, 0, 0xf}, {"iov", NULL, 64, 0, 0xf}, {"nr_segs", NULL, 64, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
+	{"vmsplice", {"vmsplice", "vmsplice", "vmsplice", "vmsplice"}, {278, 316, X32(532), 75}, 1, 4, {{"fd", NULL, 32, 0, 0xf}, {"iov", NULL, 64, 0, 0xf}, {"nr_segs", NULL, 32, 0, 0xf}, {"flags", NULL, 32, 0, 0xf}}},
 	{"vserver", {"vserver", "vserver", NULL, NULL}, {236, 273, -1, -1}, 0, 0, {{NULL, NULL, 0, 0, 0}}},
 	{"wait4", {"wait4", "wait4", "wait4", "wait4"}, {61, 114, X32(61), 260}, 1, 4, {{"pid", NULL, 32, 0, 0xf}, {"stat_addr", "wstatus", 64, 0, 0xf}, {"options", NULL, 32, 0, 0xf}, {"ru", "rusage", 64, 0, 0xf}}},
 	{"waitid", {"waitid", "waitid", "waitid", "waitid"}, {247, 284, X32(529), 95}, 1, 5, {{"which", "idtype", 32, 0, 0xf}, {"pid", "id", 32, 0, 0xf}, {"infop", NULL, 64, 0, 0xf}, {"options", NULL, 32, 0, 0xf}, {"ru", NULL, 64, 0, 0xf}}},
 	{"waitpid", {NULL, "waitpid", NULL, NULL}, {-1, 7, -1, -1}, 1, 3, {{"pid", NULL, 32, 0, 0x2}, {"stat_addr", "wstatus", 64, 0, 0x2}, {"options", NULL, 32, 0, 0x2}}},
 	{"write", {"write", "write", "write", "write"}, {1, 4, X32(1), 64}, 1, 3, {{"fd", NULL, 32, 0, 0xf}, {"buf", NULL, 64, 0, 0xf}, {"count", NULL, 64, 0, 0xf}}},
-	{"writev", {"writev", "writev", "writev", "writev"}, {20, 146, X32(516), 66}, 1, 3, {{"fd", NULL, 64, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 64, 0, 0xf}}},
+	{"writev", {"writev", "writev", "writev", "writev"}, {20, 146, X32(516), 66}, 1, 3, {{"fd", NULL, 32, 0, 0xf}, {"vec", "iov", 64, 0, 0xf}, {"vlen", "iovcnt", 32, 0, 0xf}}},
 };
 
 const size_t syscall_table_len = sizeof(syscall_table) / sizeof(syscall_table[0]);
+
+/* Parameters whose effective width depends on another parameter's value
+ * (width_exceptions.txt, "by:"): syscall, parameter, the other parameter.
+ * Sorted by syscall name. */
+const struct syscall_width_by width_by_table[] = {
+	{"fcntl", "arg", "cmd"},
+	{"fcntl64", "arg", "cmd"},
+	{"ioctl", "arg", "cmd"},
+	{"kcmp", "idx1", "type"},
+	{"kcmp", "idx2", "type"},
+	{"keyctl", "arg2", "cmd"},
+	{"keyctl", "arg3", "cmd"},
+	{"keyctl", "arg4", "cmd"},
+	{"keyctl", "arg5", "cmd"},
+	{"prctl", "arg2", "option"},
+	{"prctl", "arg3", "option"},
+	{"prctl", "arg4", "option"},
+	{"prctl", "arg5", "option"},
+	{"semctl", "arg", "cmd"},
+};
+
+const size_t width_by_table_len = sizeof(width_by_table) / sizeof(width_by_table[0]);

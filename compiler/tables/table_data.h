@@ -13,6 +13,10 @@
 extern const struct syscall_desc syscall_table[];
 extern const size_t syscall_table_len;
 
+/* Sorted by syscall name. */
+extern const struct syscall_width_by width_by_table[];
+extern const size_t width_by_table_len;
+
 /* Sorted by name (strcmp), for bsearch. */
 extern const struct constant_desc constant_table[];
 extern const size_t constant_table_len;

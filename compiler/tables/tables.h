@@ -18,8 +18,11 @@
 struct syscall_param {
 	const char *name;   /* the kernel's parameter name: "dfd" */
 	const char *alias;  /* man-page spelling where it differs ("dirfd"), or NULL */
-	uint8_t bits;       /* 32 when the kernel type is 32 bits wide on a 64-bit
-	                     * arch (int, unsigned int, umode_t, pid_t, ...), else 64 */
+	uint8_t bits;       /* the bits the kernel reads on a 64-bit arch: the
+	                     * declared type's (16 for umode_t, 32 for int, pid_t,
+	                     * ..., 64 for longs and pointers), fewer where the
+	                     * kernel truncates further (width_exceptions.txt:
+	                     * clone's flags 32, openat's mode 12, ...) */
 	uint8_t split64;    /* 1 for loff_t/u64-style values that take two
 	                     * registers on a 32-bit arch */
 	uint8_t arches;     /* bit (1 << arch) set where the parameter is where this
@@ -41,6 +44,18 @@ const struct syscall_desc *syscall_find(const char *name);
 const struct syscall_desc *syscall_by_nr(enum arch_id arch, int nr);
 size_t syscall_count(void);
 const struct syscall_desc *syscall_at(size_t i);
+
+/* A parameter whose effective width depends on another one's value. */
+struct syscall_width_by {
+	const char *syscall;   /* syscall_desc.name */
+	const char *param;     /* fcntl's "arg" */
+	const char *by;        /* "cmd": the parameter that decides */
+};
+
+/* The name of the parameter whose value decides how many bits of parameter
+ * PARAM of D the kernel reads (fcntl's arg: "cmd"), or NULL when the width
+ * is fixed. */
+const char *syscall_param_width_by(const struct syscall_desc *d, int param);
 
 struct constant_desc {
 	const char *name;

@@ -161,7 +161,8 @@ static const char *arg_name(struct policy_out *po, const struct syscall_desc *s,
 			named = 0;
 		unsigned w = here ? s->params[i].bits : 64;
 		if (arch_table[a].word_bits == 32) {
-			w = 32;
+			if (w > 32)
+				w = 32;
 			for (int k = 0; k < i && k < s->nparams; k++)
 				if (s->has_signature && s->params[k].split64) {
 					diag_error(po->im->p.d, arg->loc,

@@ -307,7 +307,8 @@ static void collect_pools(const struct json *root, struct pools *p)
 	}
 }
 
-/* V as the kernel reads it: the upper half of 32-bit arguments cleared. */
+/* V as the kernel reads it: the bits above each argument's effective
+ * width (32 for an int, 12 for fchmod's mode) cleared. */
 static void canon(int arch, uint32_t nr, const uint64_t v[6], uint64_t out[6])
 {
 	const struct syscall_desc *s = syscall_by_nr(arch, (int)nr);
@@ -315,9 +316,9 @@ static void canon(int arch, uint32_t nr, const uint64_t v[6], uint64_t out[6])
 		out[i] = v[i];
 		if (arch == ARCH_X86)
 			out[i] &= 0xffffffffull;
-		else if (s && s->has_signature && i < s->nparams && s->params[i].bits == 32 &&
-			 (s->params[i].arches & (1u << arch)))
-			out[i] &= 0xffffffffull;
+		if (s && s->has_signature && i < s->nparams && s->params[i].bits < 64 &&
+		    (s->params[i].arches & (1u << arch)))
+			out[i] &= (1ull << s->params[i].bits) - 1;
 	}
 }
 
