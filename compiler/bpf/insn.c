@@ -86,18 +86,20 @@ enum cbpf_field cbpf_field_of(uint32_t k, unsigned *arg, int *hi)
 	return CBPF_FIELD_ARG;
 }
 
-/* Where control goes after IN, the instruction at PC of a program of LEN. */
+/* Where control goes after IN, the instruction at PC of a program of LEN.
+ * An invalid opcode goes where its class would take it (insn.h). */
 static void successors(struct cbpf_insn *in, const struct sock_filter *f, size_t pc, size_t len)
 {
 	uint64_t next = (uint64_t)pc + 1;
+	int invalid = in->kind == CBPF_INVALID;
 
 	in->nsucc = 1;
 	in->jt = in->jf = next;
-	if (in->kind == CBPF_RET) {
+	if (in->kind == CBPF_RET || (invalid && BPF_CLASS(f->code) == BPF_RET)) {
 		in->nsucc = 0;
 	} else if (in->kind == CBPF_JA) {
 		in->jt = in->jf = next + f->k;
-	} else if (in->kind == CBPF_JUMP) {
+	} else if (in->kind == CBPF_JUMP || (invalid && BPF_CLASS(f->code) == BPF_JMP)) {
 		in->nsucc = 2;
 		in->jt = next + f->jt;
 		in->jf = next + f->jf;
@@ -116,6 +118,8 @@ int cbpf_decode(const struct sock_filter *prog, size_t len, size_t pc, struct cb
 		in->op = s->op;
 		in->dst = s->dst;
 		in->src = s->src;
+	} else if (BPF_CLASS(f->code) == BPF_ALU) {
+		in->dst = CBPF_A;   /* whatever it is, it can only change A */
 	}
 	if (in->src == CBPF_DATA)
 		in->field = cbpf_field_of(f->k, &in->arg, &in->hi);

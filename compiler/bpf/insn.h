@@ -3,7 +3,7 @@
  * program (the checker and interpreter, the disassembler, the renumbering
  * pass, the layout pass, `sysfence diff` and the tests' kernel-cache
  * model). Each of them keeps its own idea of what the registers hold; none
- * of them looks at opcode bits or jump offsets itself.
+ * of them decodes opcodes or jump offsets itself.
  *
  * Jump targets are given as absolute instruction indices. Classic BPF
  * only jumps forward, so a pass that visits instructions in index order
@@ -59,8 +59,10 @@ struct cbpf_insn {
 	int hi;
 	/* Successors. RET has none; JUMP two (JT taken, JF not); everything
 	 * else one, JT (= JF): the JA target, or the next instruction. An
-	 * INVALID instruction is given the next one too, as a disassembler
-	 * that goes on past it assumes. */
+	 * INVALID instruction goes where its opcode's class would take it
+	 * (none for the RET class, JT and JF for the JMP class, else the next
+	 * instruction), as a disassembler that goes on past it assumes; its
+	 * DST is A for the ALU class (it can only change A), else NONE. */
 	unsigned nsucc;
 	uint64_t jt, jf;
 	int in_range;             /* every successor is below the program's length */
