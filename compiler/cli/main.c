@@ -272,7 +272,8 @@ static int cmd_compile(struct options *o)
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* The command named by ARGV[1]; a --profile is read into PROFILE_ARENA. */
+static int run(int argc, char **argv, struct arena *profile_arena)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
@@ -293,7 +294,7 @@ int main(int argc, char **argv)
 	/* --format=json and -f bpf share a letter; check takes json. */
 	if (parse_options(argc - 1, argv + 1, &o))
 		return 2;
-	if (o.profile && !(o.unit.profile = profile_load(o.profile)))
+	if (o.profile && !(o.unit.profile = profile_load(profile_arena, o.profile)))
 		return 1;
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(&o);
@@ -324,4 +325,12 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "sysfence: error: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct arena *profile_arena = arena_new();   /* lives as long as the run */
+	int rc = run(argc, argv, profile_arena);
+	arena_free(profile_arena);
+	return rc;
 }

@@ -539,8 +539,9 @@ static int same_on_classes(const struct sock_filter *x, size_t xn, const struct 
 double layout_cost(const struct sock_filter *prog, size_t len, const struct profile *prof,
 		   unsigned arch_mask)
 {
+	struct profile_prior prior;
 	if (!prof)
-		prof = profile_prior();
+		prof = profile_prior(&prior);
 	if (bpf_check(prog, len, NULL, 0))
 		return -1;
 	double total = 0, weight = 0;
@@ -762,8 +763,9 @@ int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
 		   const struct profile *prof, const struct bpf_verdict *v, size_t nv,
 		   struct sock_filter **out, size_t *outlen)
 {
+	struct profile_prior prior;
 	if (!prof)
-		prof = profile_prior();
+		prof = profile_prior(&prior);
 	if (bpf_check(prog, len, NULL, 0))
 		return 1;
 	struct pass p;
