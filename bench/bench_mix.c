@@ -133,8 +133,10 @@ int main(int argc, char **argv)
 	rc = rc || candidate(path, &tree, "sysfence, libseccomp tree", &other) ||
 	     candidate(path, &opts, "sysfence (built-in prior)", &ours);
 	if (!rc && argc == 3) {
-		prof.profile = profile_load(argv[2]);
+		struct arena *pa = arena_new();
+		prof.profile = profile_load(pa, argv[2]);
 		rc = !prof.profile || candidate(path, &prof, "sysfence --profile", &other);
+		arena_free(pa);
 	}
 	unlink(path);
 	if (rc) {

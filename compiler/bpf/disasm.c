@@ -11,14 +11,15 @@
  * paths with different knowledge meet, e.g. libseccomp's x32 check
  * re-joining the main jeq chain; comparisons that cannot succeed on a
  * state drop it from that edge, which keeps such sets small. */
+#include "base/mem.h"
 #include "bpf/bpf.h"
+#include "bpf/insn.h"
 
 #include <linux/audit.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DATA_SIZE ((uint32_t)sizeof(struct seccomp_data))
 #define MAX_STATES 256	/* per instruction; beyond this, merge into one */
 #define TEXT_COLUMN 32	/* where the "; comment" starts */
 
@@ -37,7 +38,7 @@ struct rstate {
 struct rset {
 	struct rstate *v;	/* distinct states; NULL once joined */
 	unsigned n, cap;
-	bool joined;		/* too many (or no memory): only ALL is kept */
+	bool joined;		/* too many: only ALL is kept */
 	bool reached;
 	struct rstate all;
 };
@@ -72,7 +73,7 @@ static bool same(const struct rstate *s, const struct rstate *t)
 }
 
 /* Collapses SET to its join: the conservative way out of a state
- * explosion, and the fallback when memory runs out. */
+ * explosion, and what is left of an instruction once it is printed. */
 static void rset_collapse(struct rset *set)
 {
 	free(set->v);
@@ -84,7 +85,6 @@ static void rset_collapse(struct rset *set)
 static bool rset_grow(struct rset *set)
 {
 	unsigned cap = set->cap ? set->cap * 2 : 4;
-	struct rstate *v;
 
 	if (set->n < set->cap)
 		return true;
@@ -92,10 +92,7 @@ static bool rset_grow(struct rset *set)
 		cap = MAX_STATES;
 	if (set->n >= cap)
 		return false;
-	v = realloc(set->v, cap * sizeof(*v));
-	if (!v)
-		return false;
-	set->v = v;
+	set->v = mem_realloc(set->v, cap, sizeof(*set->v));
 	set->cap = cap;
 	return true;
 }
@@ -138,13 +135,13 @@ static void set_hold(uint8_t *h, uint32_t *k, uint8_t nh, uint32_t nk)
 
 /* Narrows [*LO, *HI] to the values v for which "v OP k" has OUTCOME.
  * Returns false when no value is left, i.e. the edge is infeasible. */
-static bool narrow(uint16_t op, uint32_t k, bool outcome, uint32_t *lo,
+static bool narrow(enum cbpf_op op, uint32_t k, bool outcome, uint32_t *lo,
 		   uint32_t *hi)
 {
 	uint32_t l = *lo, h = *hi;
 
 	switch (op) {
-	case BPF_JEQ:
+	case CBPF_JEQ:
 		if (outcome) {
 			if (k < l || k > h)
 				return false;
@@ -157,7 +154,7 @@ static bool narrow(uint16_t op, uint32_t k, bool outcome, uint32_t *lo,
 			h--;
 		}
 		break;
-	case BPF_JGT:
+	case CBPF_JGT:
 		if (outcome) {
 			if (k >= h)
 				return false;
@@ -170,7 +167,7 @@ static bool narrow(uint16_t op, uint32_t k, bool outcome, uint32_t *lo,
 				h = k;
 		}
 		break;
-	case BPF_JGE:
+	case CBPF_JGE:
 		if (outcome) {
 			if (h < k)
 				return false;
@@ -183,10 +180,12 @@ static bool narrow(uint16_t op, uint32_t k, bool outcome, uint32_t *lo,
 				h = k - 1;
 		}
 		break;
-	case BPF_JSET:
+	case CBPF_JSET:
 		/* Only a single known value can decide a bit test. */
 		if (l == h && ((l & k) != 0) != outcome)
 			return false;
+		break;
+	default:
 		break;
 	}
 	*lo = l;
@@ -194,14 +193,16 @@ static bool narrow(uint16_t op, uint32_t k, bool outcome, uint32_t *lo,
 	return true;
 }
 
-/* Refines S for the OUTCOME edge of conditional jump F; false if that
- * edge cannot be taken from S. */
-static bool refine(struct rstate *s, const struct sock_filter *f, bool outcome)
+/* Refines S for the OUTCOME edge of conditional jump IN; false if that
+ * edge cannot be taken from S. An invalid jump refines nothing. */
+static bool refine(struct rstate *s, const struct cbpf_insn *in, bool outcome)
 {
-	uint32_t tlo = 0, thi = UINT32_MAX, k = f->k;
+	uint32_t tlo = 0, thi = UINT32_MAX, k = in->k;
 	uint32_t *lo = &tlo, *hi = &thi;
 
-	if (BPF_SRC(f->code) == BPF_X) {
+	if (in->kind != CBPF_JUMP)
+		return true;
+	if (in->src == CBPF_X) {
 		if (s->x != H_CONST)
 			return true;
 		k = s->xk;
@@ -214,7 +215,7 @@ static bool refine(struct rstate *s, const struct sock_filter *f, bool outcome)
 	} else if (s->a == H_CONST) {
 		tlo = thi = s->ak;
 	}
-	return narrow(BPF_OP(f->code), k, outcome, lo, hi);
+	return narrow(in->op, k, outcome, lo, hi);
 }
 
 static void push(struct rset *sets, size_t len, uint64_t target,
@@ -224,76 +225,66 @@ static void push(struct rset *sets, size_t len, uint64_t target,
 		rset_add(&sets[target], s);
 }
 
-/* Effect of a non-jump, non-RET instruction on the registers. */
-static void step_regs(struct rstate *s, const struct sock_filter *f)
+/* What a load's source holds in S. */
+static void source_hold(const struct rstate *s, const struct cbpf_insn *in,
+			uint8_t *h, uint32_t *k)
 {
-	switch (f->code) {
-	case BPF_LD | BPF_W | BPF_ABS:
-		set_hold(&s->a, &s->ak,
-			 f->k == offsetof(struct seccomp_data, nr) ? H_NR :
-			 f->k == offsetof(struct seccomp_data, arch) ? H_ARCH :
-			 H_UNKNOWN, 0);
+	*k = 0;
+	switch (in->src) {
+	case CBPF_DATA:
+		*h = in->field == CBPF_FIELD_NR ? H_NR :
+		     in->field == CBPF_FIELD_ARCH ? H_ARCH : H_UNKNOWN;
 		break;
-	case BPF_LD | BPF_IMM:
-		set_hold(&s->a, &s->ak, H_CONST, f->k);
-		break;
-	case BPF_LD | BPF_W | BPF_LEN:
-		set_hold(&s->a, &s->ak, H_CONST, DATA_SIZE);
-		break;
-	case BPF_LDX | BPF_IMM:
-		set_hold(&s->x, &s->xk, H_CONST, f->k);
-		break;
-	case BPF_LDX | BPF_W | BPF_LEN:
-		set_hold(&s->x, &s->xk, H_CONST, DATA_SIZE);
-		break;
-	case BPF_LDX | BPF_MEM:
-		set_hold(&s->x, &s->xk, H_UNKNOWN, 0);
-		break;
-	case BPF_ST:
-	case BPF_STX:
-		break;
-	case BPF_MISC | BPF_TAX:
-		set_hold(&s->x, &s->xk, s->a, s->ak);
-		break;
-	case BPF_MISC | BPF_TXA:
-		set_hold(&s->a, &s->ak, s->x, s->xk);
-		break;
-	default:
-		/* ALU results, M[] loads and invalid opcodes: A is unknown;
-		 * for invalid opcodes X too, to stay conservative. */
-		set_hold(&s->a, &s->ak, H_UNKNOWN, 0);
-		if (BPF_CLASS(f->code) != BPF_ALU && f->code != (BPF_LD | BPF_MEM))
-			set_hold(&s->x, &s->xk, H_UNKNOWN, 0);
-		break;
+	case CBPF_K:   *h = H_CONST; *k = in->k; break;
+	case CBPF_LEN: *h = H_CONST; *k = CBPF_DATA_SIZE; break;
+	case CBPF_A:   *h = s->a; *k = s->ak; break;
+	case CBPF_X:   *h = s->x; *k = s->xk; break;
+	default:       *h = H_UNKNOWN; break;   /* M[]: not followed */
 	}
 }
 
-/* Sends every state reaching PC along PC's outgoing edges. */
-static void propagate(struct rset *sets, const struct sock_filter *prog,
-		      size_t len, size_t pc)
+/* Effect of a non-jump, non-RET instruction on the registers. */
+static void step_regs(struct rstate *s, const struct cbpf_insn *in)
 {
-	const struct sock_filter *f = &prog[pc];
-	const struct rstate *in;
-	size_t n = rset_states(&sets[pc], &in);
+	uint8_t h;
+	uint32_t k;
 
-	if (BPF_CLASS(f->code) == BPF_RET)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		struct rstate s = in[i];
+	if (in->kind == CBPF_LOAD) {
+		source_hold(s, in, &h, &k);
+		if (in->dst == CBPF_A)
+			set_hold(&s->a, &s->ak, h, k);
+		else
+			set_hold(&s->x, &s->xk, h, k);
+	} else if (in->kind != CBPF_STORE) {
+		/* ALU results and invalid opcodes: A is unknown; for invalid
+		 * opcodes outside the ALU class X too, to stay conservative. */
+		set_hold(&s->a, &s->ak, H_UNKNOWN, 0);
+		if (in->dst != CBPF_A)
+			set_hold(&s->x, &s->xk, H_UNKNOWN, 0);
+	}
+}
 
-		if (f->code == (BPF_JMP | BPF_JA)) {
-			push(sets, len, (uint64_t)pc + 1 + f->k, &s);
-		} else if (BPF_CLASS(f->code) == BPF_JMP) {
+/* Sends every state reaching IN (at PC) along its outgoing edges. */
+static void propagate(struct rset *sets, size_t len, size_t pc, const struct cbpf_insn *in)
+{
+	const struct rstate *states;
+	size_t n = rset_states(&sets[pc], &states);
+
+	for (size_t i = 0; i < n && in->nsucc > 0; i++) {
+		struct rstate s = states[i];
+
+		if (in->nsucc == 2) {
 			struct rstate t = s;
 
-			if (refine(&t, f, true))
-				push(sets, len, (uint64_t)pc + 1 + f->jt, &t);
-			if (refine(&s, f, false))
-				push(sets, len, (uint64_t)pc + 1 + f->jf, &s);
-		} else {
-			step_regs(&s, f);
-			push(sets, len, pc + 1, &s);
+			if (refine(&t, in, true))
+				push(sets, len, in->jt, &t);
+			if (refine(&s, in, false))
+				push(sets, len, in->jf, &s);
+			continue;
 		}
+		if (in->kind != CBPF_JA)
+			step_regs(&s, in);
+		push(sets, len, in->jt, &s);
 	}
 }
 
@@ -320,53 +311,31 @@ static const char *arch_name(uint32_t arch)
 	return NULL;
 }
 
-/* Names the seccomp_data word at offset K. */
-static void field_name(uint32_t k, char *buf, size_t len)
+/* Names the seccomp_data word a load reads. */
+static void field_name(const struct cbpf_insn *in, char *buf, size_t len)
 {
-	/* Which 4-byte half of a 64-bit field holds its low bits. */
-	const uint32_t lo_half = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0 : 4;
-	const uint32_t ip = offsetof(struct seccomp_data, instruction_pointer);
-	const uint32_t args = offsetof(struct seccomp_data, args);
+	const char *half = in->hi ? "hi" : "lo";
 
-	if (k >= DATA_SIZE || k % 4 != 0)
-		snprintf(buf, len, "invalid offset");
-	else if (k == offsetof(struct seccomp_data, nr))
-		snprintf(buf, len, "nr");
-	else if (k == offsetof(struct seccomp_data, arch))
-		snprintf(buf, len, "arch");
-	else if (k < args)
-		snprintf(buf, len, "ip %s", (k - ip) % 8 == lo_half ? "lo" : "hi");
-	else
-		snprintf(buf, len, "arg%u %s", (k - args) / 8,
-			 (k - args) % 8 == lo_half ? "lo" : "hi");
+	switch (in->field) {
+	case CBPF_FIELD_NR:   snprintf(buf, len, "nr"); break;
+	case CBPF_FIELD_ARCH: snprintf(buf, len, "arch"); break;
+	case CBPF_FIELD_IP:   snprintf(buf, len, "ip %s", half); break;
+	case CBPF_FIELD_ARG:  snprintf(buf, len, "arg%u %s", in->arg, half); break;
+	default:              snprintf(buf, len, "invalid offset"); break;
+	}
 }
 
-static const char *alu_name(uint16_t op)
+static const char *op_name(enum cbpf_op op)
 {
-	switch (op) {
-	case BPF_ADD: return "add";
-	case BPF_SUB: return "sub";
-	case BPF_MUL: return "mul";
-	case BPF_DIV: return "div";
-	case BPF_MOD: return "mod";
-	case BPF_AND: return "and";
-	case BPF_OR:  return "or";
-	case BPF_XOR: return "xor";
-	case BPF_LSH: return "lsh";
-	case BPF_RSH: return "rsh";
-	}
-	return NULL;
-}
+	static const char *const names[] = {
+		[CBPF_ADD] = "add", [CBPF_SUB] = "sub", [CBPF_MUL] = "mul",
+		[CBPF_DIV] = "div", [CBPF_MOD] = "mod", [CBPF_AND] = "and",
+		[CBPF_OR] = "or", [CBPF_XOR] = "xor", [CBPF_LSH] = "lsh",
+		[CBPF_RSH] = "rsh", [CBPF_NEG] = "neg", [CBPF_JEQ] = "jeq",
+		[CBPF_JGT] = "jgt", [CBPF_JGE] = "jge", [CBPF_JSET] = "jset",
+	};
 
-static const char *jmp_name(uint16_t op)
-{
-	switch (op) {
-	case BPF_JEQ:  return "jeq";
-	case BPF_JGT:  return "jgt";
-	case BPF_JGE:  return "jge";
-	case BPF_JSET: return "jset";
-	}
-	return NULL;
+	return names[op];
 }
 
 /* One instruction's text and comment, filled in by the format_* helpers. */
@@ -375,58 +344,47 @@ struct line {
 	char comment[64];
 };
 
-static void format_alu(struct line *ln, const struct sock_filter *f)
+static void format_alu(struct line *ln, const struct cbpf_insn *in)
 {
-	uint16_t op = BPF_OP(f->code);
-	const char *name = alu_name(op);
-	bool by_k = BPF_SRC(f->code) == BPF_K;
+	const char *name = op_name(in->op);
+	bool by_k = in->src == CBPF_K;
 
-	if (f->code == (BPF_ALU | BPF_NEG)) {
+	if (in->op == CBPF_NEG) {
 		snprintf(ln->text, sizeof(ln->text), "neg");
 		return;
 	}
-	if (!name || f->code != (BPF_ALU | op | BPF_SRC(f->code)))
-		return;
 	if (by_k)
-		snprintf(ln->text, sizeof(ln->text), "%-4s #0x%x", name, f->k);
+		snprintf(ln->text, sizeof(ln->text), "%-4s #0x%x", name, in->k);
 	else
 		snprintf(ln->text, sizeof(ln->text), "%-4s x", name);
-	if (op == BPF_MOD)
+	if (in->op == CBPF_MOD)
 		snprintf(ln->comment, sizeof(ln->comment), "not allowed in seccomp");
-	else if (by_k && op == BPF_DIV && f->k == 0)
+	else if (by_k && in->op == CBPF_DIV && in->k == 0)
 		snprintf(ln->comment, sizeof(ln->comment), "division by zero");
-	else if (by_k && (op == BPF_LSH || op == BPF_RSH) && f->k >= 32)
+	else if (by_k && (in->op == CBPF_LSH || in->op == CBPF_RSH) && in->k >= 32)
 		snprintf(ln->comment, sizeof(ln->comment), "shift out of range");
 }
 
-static void format_jump(struct line *ln, const struct sock_filter *f,
-			size_t pc, size_t len, const struct rset *here)
+static void format_jump(struct line *ln, const struct cbpf_insn *in, const struct rset *here)
 {
-	uint16_t op = BPF_OP(f->code);
-	const char *name = jmp_name(op);
-	uint64_t jt = (uint64_t)pc + 1 + f->jt, jf = (uint64_t)pc + 1 + f->jf;
 	char operand[16];
 	const char *arch;
 
-	if (f->code == (BPF_JMP | BPF_JA)) {
-		uint64_t to = (uint64_t)pc + 1 + f->k;
-
+	if (in->kind == CBPF_JA) {
 		snprintf(ln->text, sizeof(ln->text), "ja   -> %04llu",
-			 (unsigned long long)to);
-		if (to >= len)
+			 (unsigned long long)in->jt);
+		if (!in->in_range)
 			snprintf(ln->comment, sizeof(ln->comment), "target out of range");
 		return;
 	}
-	if (!name || f->code != (BPF_JMP | op | BPF_SRC(f->code)))
-		return;
-	if (BPF_SRC(f->code) == BPF_K)
-		snprintf(operand, sizeof(operand), "#0x%x", f->k);
+	if (in->src == CBPF_K)
+		snprintf(operand, sizeof(operand), "#0x%x", in->k);
 	else
 		snprintf(operand, sizeof(operand), "x");
-	snprintf(ln->text, sizeof(ln->text), "%-4s %s -> %04llu : %04llu", name,
-		 operand, (unsigned long long)jt, (unsigned long long)jf);
-	arch = BPF_SRC(f->code) == BPF_K ? arch_name(f->k) : NULL;
-	if (jt >= len || jf >= len)
+	snprintf(ln->text, sizeof(ln->text), "%-4s %s -> %04llu : %04llu", op_name(in->op),
+		 operand, (unsigned long long)in->jt, (unsigned long long)in->jf);
+	arch = in->src == CBPF_K ? arch_name(in->k) : NULL;
+	if (!in->in_range)
 		snprintf(ln->comment, sizeof(ln->comment), "target out of range");
 	else if (arch && here && here->reached && here->all.a == H_ARCH)
 		snprintf(ln->comment, sizeof(ln->comment), "%s", arch);
@@ -439,73 +397,55 @@ static void format_mem(struct line *ln, const char *name, uint32_t k)
 		snprintf(ln->comment, sizeof(ln->comment), "cell out of range");
 }
 
-static void format_load(struct line *ln, const struct sock_filter *f)
+static void format_load(struct line *ln, const struct cbpf_insn *in)
 {
-	switch (f->code) {
-	case BPF_LD | BPF_W | BPF_ABS:
-		snprintf(ln->text, sizeof(ln->text), "ld   [%u]", f->k);
-		field_name(f->k, ln->comment, sizeof(ln->comment));
+	bool to_a = in->dst == CBPF_A;
+
+	switch (in->src) {
+	case CBPF_DATA:
+		snprintf(ln->text, sizeof(ln->text), "ld   [%u]", in->k);
+		field_name(in, ln->comment, sizeof(ln->comment));
 		break;
-	case BPF_LD | BPF_IMM:
-		snprintf(ln->text, sizeof(ln->text), "ld   #0x%x", f->k);
+	case CBPF_K:
+		snprintf(ln->text, sizeof(ln->text), "%s #0x%x", to_a ? "ld  " : "ldx ", in->k);
 		break;
-	case BPF_LDX | BPF_IMM:
-		snprintf(ln->text, sizeof(ln->text), "ldx  #0x%x", f->k);
+	case CBPF_LEN:
+		snprintf(ln->text, sizeof(ln->text), "%s len", to_a ? "ld  " : "ldx ");
+		snprintf(ln->comment, sizeof(ln->comment), "= %u", CBPF_DATA_SIZE);
 		break;
-	case BPF_LD | BPF_W | BPF_LEN:
-	case BPF_LDX | BPF_W | BPF_LEN:
-		snprintf(ln->text, sizeof(ln->text), "%s len",
-			 BPF_CLASS(f->code) == BPF_LD ? "ld  " : "ldx ");
-		snprintf(ln->comment, sizeof(ln->comment), "= %u", DATA_SIZE);
+	case CBPF_MEM:
+		format_mem(ln, to_a ? "ld" : "ldx", in->k);
 		break;
-	case BPF_LD | BPF_MEM:  format_mem(ln, "ld", f->k); break;
-	case BPF_LDX | BPF_MEM: format_mem(ln, "ldx", f->k); break;
-	case BPF_ST:            format_mem(ln, "st", f->k); break;
-	case BPF_STX:           format_mem(ln, "stx", f->k); break;
+	case CBPF_A: snprintf(ln->text, sizeof(ln->text), "tax"); break;
+	case CBPF_X: snprintf(ln->text, sizeof(ln->text), "txa"); break;
+	default: break;
 	}
 }
 
-static void format_ret(struct line *ln, const struct sock_filter *f,
-		       const struct rset *here)
+static void format_ret(struct line *ln, const struct cbpf_insn *in, const struct rset *here)
 {
-	if (f->code == (BPF_RET | BPF_K)) {
-		snprintf(ln->text, sizeof(ln->text), "ret  #0x%08x", f->k);
-		bpf_action_str(f->k, ln->comment, sizeof(ln->comment));
-	} else if (f->code == (BPF_RET | BPF_A)) {
+	if (in->src == CBPF_K) {
+		snprintf(ln->text, sizeof(ln->text), "ret  #0x%08x", in->k);
+		bpf_action_str(in->k, ln->comment, sizeof(ln->comment));
+	} else {
 		snprintf(ln->text, sizeof(ln->text), "ret  a");
 		if (here && here->reached && here->all.a == H_CONST)
 			bpf_action_str(here->all.ak, ln->comment, sizeof(ln->comment));
 	}
 }
 
-static void format_insn(struct line *ln, const struct sock_filter *prog,
-			size_t len, size_t pc, const struct rset *here)
+static void format_insn(struct line *ln, const struct sock_filter *f,
+			const struct cbpf_insn *in, const struct rset *here)
 {
-	const struct sock_filter *f = &prog[pc];
-
 	ln->text[0] = ln->comment[0] = '\0';
-	switch (BPF_CLASS(f->code)) {
-	case BPF_LD:
-	case BPF_LDX:
-	case BPF_ST:
-	case BPF_STX:
-		format_load(ln, f);
-		break;
-	case BPF_ALU:
-		format_alu(ln, f);
-		break;
-	case BPF_JMP:
-		format_jump(ln, f, pc, len, here);
-		break;
-	case BPF_RET:
-		format_ret(ln, f, here);
-		break;
-	case BPF_MISC:
-		if (f->code == (BPF_MISC | BPF_TAX))
-			snprintf(ln->text, sizeof(ln->text), "tax");
-		else if (f->code == (BPF_MISC | BPF_TXA))
-			snprintf(ln->text, sizeof(ln->text), "txa");
-		break;
+	switch (in->kind) {
+	case CBPF_LOAD:  format_load(ln, in); break;
+	case CBPF_STORE: format_mem(ln, in->src == CBPF_A ? "st" : "stx", in->k); break;
+	case CBPF_ALU:   format_alu(ln, in); break;
+	case CBPF_JA:
+	case CBPF_JUMP:  format_jump(ln, in, here); break;
+	case CBPF_RET:   format_ret(ln, in, here); break;
+	case CBPF_INVALID: break;
 	}
 	if (ln->text[0] == '\0') {
 		snprintf(ln->text, sizeof(ln->text),
@@ -515,14 +455,14 @@ static void format_insn(struct line *ln, const struct sock_filter *prog,
 }
 
 /* What the analysis knows at the RET at PC; all zero if nothing. */
-static void reach_of(struct bpf_reach *r, const struct sock_filter *f,
+static void reach_of(struct bpf_reach *r, const struct cbpf_insn *in,
 		     const struct rset *here)
 {
 	const struct rstate *all = here && here->reached ? &here->all : NULL;
 
 	memset(r, 0, sizeof(*r));
-	if (f->code == (BPF_RET | BPF_K))
-		r->ret = f->k;
+	if (in->kind == CBPF_RET && in->src == CBPF_K)
+		r->ret = in->k;
 	else if (all && all->a == H_CONST)
 		r->ret = all->ak;
 	if (!all)
@@ -550,22 +490,23 @@ static void reach_of(struct bpf_reach *r, const struct sock_filter *f,
 	}
 }
 
-static void print_insn(FILE *out, const struct sock_filter *prog, size_t len,
-		       size_t pc, const struct rset *here,
+static void print_insn(FILE *out, const struct sock_filter *f, size_t pc,
+		       const struct cbpf_insn *in, const struct rset *here,
 		       bpf_annotate_fn annotate, void *ctx)
 {
 	struct line ln;
 	char note[256] = "";
 
-	format_insn(&ln, prog, len, pc, here);
+	format_insn(&ln, f, in, here);
 	if (ln.comment[0])
 		fprintf(out, "%04zu: %-*s ; %s", pc, TEXT_COLUMN, ln.text, ln.comment);
 	else
 		fprintf(out, "%04zu: %s", pc, ln.text);
-	if (annotate && BPF_CLASS(prog[pc].code) == BPF_RET) {
+	/* Every instruction that ends the program, even an invalid one. */
+	if (annotate && in->nsucc == 0) {
 		struct bpf_reach r;
 
-		reach_of(&r, &prog[pc], here);
+		reach_of(&r, in, here);
 		annotate(&r, ctx, note, sizeof(note));
 		note[sizeof(note) - 1] = '\0';
 		if (note[0])
@@ -588,15 +529,17 @@ void bpf_disasm(FILE *out, const struct sock_filter *prog, size_t len,
 		return;
 	/* Oversized input is still printed, just without the analysis. */
 	if (len <= BPF_MAX_INSNS)
-		sets = calloc(len, sizeof(*sets));
+		sets = mem_calloc(len, sizeof(*sets));
 	if (sets)
 		rset_add(&sets[0], &entry);
 	for (size_t pc = 0; pc < len; pc++) {
 		struct rset *here = sets ? &sets[pc] : NULL;
+		struct cbpf_insn in;
 
+		cbpf_decode(prog, len, pc, &in);
 		if (here)
-			propagate(sets, prog, len, pc);
-		print_insn(out, prog, len, pc, here, annotate, ctx);
+			propagate(sets, len, pc, &in);
+		print_insn(out, &prog[pc], pc, &in, here, annotate, ctx);
 		if (here)
 			rset_collapse(here);
 	}

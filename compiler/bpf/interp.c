@@ -6,13 +6,12 @@
  * every access: it is the part that touches memory, and a checker bug
  * must not become an out-of-bounds read on an untrusted file. */
 #include "bpf/bpf.h"
+#include "bpf/insn.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
-
-#define DATA_SIZE ((uint32_t)sizeof(struct seccomp_data))
 
 /* Writes "insn NNNN: <message>" into WHY and returns -EINVAL. */
 __attribute__((format(printf, 4, 5)))
@@ -32,103 +31,41 @@ static int fail(char *why, size_t whylen, size_t pc, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Exactly the opcodes the kernel's seccomp loader lets through; fields a
- * form does not use (jt/jf of non-jumps, k of NEG) are ignored, as there. */
-static bool seccomp_opcode(uint16_t code)
+static bool is_mem_op(const struct cbpf_insn *in)
 {
-	switch (code) {
-	case BPF_LD | BPF_W | BPF_ABS:
-	case BPF_LD | BPF_W | BPF_LEN:
-	case BPF_LDX | BPF_W | BPF_LEN:
-	case BPF_LD | BPF_IMM:
-	case BPF_LDX | BPF_IMM:
-	case BPF_LD | BPF_MEM:
-	case BPF_LDX | BPF_MEM:
-	case BPF_ST:
-	case BPF_STX:
-	case BPF_ALU | BPF_ADD | BPF_K:
-	case BPF_ALU | BPF_ADD | BPF_X:
-	case BPF_ALU | BPF_SUB | BPF_K:
-	case BPF_ALU | BPF_SUB | BPF_X:
-	case BPF_ALU | BPF_MUL | BPF_K:
-	case BPF_ALU | BPF_MUL | BPF_X:
-	case BPF_ALU | BPF_DIV | BPF_K:
-	case BPF_ALU | BPF_DIV | BPF_X:
-	case BPF_ALU | BPF_AND | BPF_K:
-	case BPF_ALU | BPF_AND | BPF_X:
-	case BPF_ALU | BPF_OR | BPF_K:
-	case BPF_ALU | BPF_OR | BPF_X:
-	case BPF_ALU | BPF_XOR | BPF_K:
-	case BPF_ALU | BPF_XOR | BPF_X:
-	case BPF_ALU | BPF_LSH | BPF_K:
-	case BPF_ALU | BPF_LSH | BPF_X:
-	case BPF_ALU | BPF_RSH | BPF_K:
-	case BPF_ALU | BPF_RSH | BPF_X:
-	case BPF_ALU | BPF_NEG:
-	case BPF_JMP | BPF_JA:
-	case BPF_JMP | BPF_JEQ | BPF_K:
-	case BPF_JMP | BPF_JEQ | BPF_X:
-	case BPF_JMP | BPF_JGT | BPF_K:
-	case BPF_JMP | BPF_JGT | BPF_X:
-	case BPF_JMP | BPF_JGE | BPF_K:
-	case BPF_JMP | BPF_JGE | BPF_X:
-	case BPF_JMP | BPF_JSET | BPF_K:
-	case BPF_JMP | BPF_JSET | BPF_X:
-	case BPF_RET | BPF_K:
-	case BPF_RET | BPF_A:
-	case BPF_MISC | BPF_TAX:
-	case BPF_MISC | BPF_TXA:
-		return true;
-	}
-	return false;
+	return in->src == CBPF_MEM || in->dst == CBPF_MEM;
 }
 
-static bool is_mem_op(uint16_t code)
+static bool is_shift(const struct cbpf_insn *in)
 {
-	return code == (BPF_LD | BPF_MEM) || code == (BPF_LDX | BPF_MEM) ||
-	       code == BPF_ST || code == BPF_STX;
-}
-
-static bool is_cond_jump(uint16_t code)
-{
-	return BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_JA;
-}
-
-/* True when a jump at PC skipping OFF instructions stays inside a program
- * of LEN instructions. Written without pc + 1 + off, which could wrap. */
-static bool jump_ok(size_t pc, size_t len, uint32_t off)
-{
-	return off < len - pc - 1;
+	return in->op == CBPF_LSH || in->op == CBPF_RSH;
 }
 
 /* The per-instruction rules: everything but the memory data flow. */
 static int check_insn(const struct sock_filter *prog, size_t len, size_t pc,
 		      char *why, size_t whylen)
 {
-	const struct sock_filter *f = &prog[pc];
+	struct cbpf_insn in;
 
-	if (!seccomp_opcode(f->code))
+	if (cbpf_decode(prog, len, pc, &in))
 		return fail(why, whylen, pc, "opcode 0x%04x not allowed in seccomp",
-			    f->code);
-	if (f->code == (BPF_LD | BPF_W | BPF_ABS) &&
-	    (f->k >= DATA_SIZE || f->k % 4 != 0))
+			    prog[pc].code);
+	if (in.src == CBPF_DATA && in.field == CBPF_FIELD_BAD)
 		return fail(why, whylen, pc,
-			    "load offset %u outside seccomp_data or unaligned", f->k);
-	if (is_mem_op(f->code) && f->k >= BPF_MEMWORDS)
-		return fail(why, whylen, pc, "scratch cell M[%u] out of range", f->k);
-	if (f->code == (BPF_ALU | BPF_DIV | BPF_K) && f->k == 0)
+			    "load offset %u outside seccomp_data or unaligned", in.k);
+	if (is_mem_op(&in) && in.k >= BPF_MEMWORDS)
+		return fail(why, whylen, pc, "scratch cell M[%u] out of range", in.k);
+	if (in.kind == CBPF_ALU && in.src == CBPF_K && in.op == CBPF_DIV && in.k == 0)
 		return fail(why, whylen, pc, "division by constant 0");
-	if ((f->code == (BPF_ALU | BPF_LSH | BPF_K) ||
-	     f->code == (BPF_ALU | BPF_RSH | BPF_K)) && f->k >= 32)
-		return fail(why, whylen, pc, "shift by %u (must be < 32)", f->k);
-	if (f->code == (BPF_JMP | BPF_JA) && !jump_ok(pc, len, f->k))
+	if (in.kind == CBPF_ALU && in.src == CBPF_K && is_shift(&in) && in.k >= 32)
+		return fail(why, whylen, pc, "shift by %u (must be < 32)", in.k);
+	if (in.kind == CBPF_JA && !in.in_range)
 		return fail(why, whylen, pc, "ja target %llu out of range",
-			    (unsigned long long)pc + 1 + f->k);
-	if (is_cond_jump(f->code) &&
-	    (!jump_ok(pc, len, f->jt) || !jump_ok(pc, len, f->jf)))
+			    (unsigned long long)in.jt);
+	if (in.kind == CBPF_JUMP && !in.in_range)
 		return fail(why, whylen, pc,
-			    "jump targets %zu/%zu not both inside %zu instructions",
-			    pc + 1 + f->jt, pc + 1 + f->jf, len);
+			    "jump targets %llu/%llu not both inside %zu instructions",
+			    (unsigned long long)in.jt, (unsigned long long)in.jf, len);
 	return 0;
 }
 
@@ -147,24 +84,24 @@ static int check_memory(const struct sock_filter *prog, size_t len,
 		valid[i] = 0xffff;
 	valid[0] = 0;
 	for (size_t pc = 0; pc < len; pc++) {
-		const struct sock_filter *f = &prog[pc];
+		struct cbpf_insn in;
 		uint16_t cur = valid[pc];
 
-		/* check_insn has already bounded k below BPF_MEMWORDS. */
-		if ((f->code == (BPF_LD | BPF_MEM) || f->code == (BPF_LDX | BPF_MEM)) &&
-		    !(cur & (1u << f->k)))
+		/* check_insn has accepted every instruction: k of a memory
+		 * operand is below BPF_MEMWORDS, targets are in range. */
+		cbpf_decode(prog, len, pc, &in);
+		if (in.kind == CBPF_LOAD && in.src == CBPF_MEM && !(cur & (1u << in.k)))
 			return fail(why, whylen, pc,
-				    "reads M[%u], which may not have been written", f->k);
-		if (f->code == BPF_ST || f->code == BPF_STX)
-			cur |= (uint16_t)(1u << f->k);
-		if (f->code == (BPF_JMP | BPF_JA)) {
-			valid[pc + 1 + f->k] &= cur;
-		} else if (is_cond_jump(f->code)) {
-			valid[pc + 1 + f->jt] &= cur;
-			valid[pc + 1 + f->jf] &= cur;
-		} else if (pc + 1 < len) {
-			valid[pc + 1] &= cur;
+				    "reads M[%u], which may not have been written", in.k);
+		if (in.kind == CBPF_STORE)
+			cur |= (uint16_t)(1u << in.k);
+		if (in.kind == CBPF_RET) {
+			if (pc + 1 < len)
+				valid[pc + 1] &= cur;
+			continue;
 		}
+		valid[in.jt] &= cur;
+		valid[in.jf] &= cur;
 	}
 	return 0;
 }
@@ -192,7 +129,7 @@ int bpf_check(const struct sock_filter *prog, size_t len, char *why,
 		if (err)
 			return err;
 	}
-	if (BPF_CLASS(prog[len - 1].code) != BPF_RET)
+	if (cbpf_kind_of(prog[len - 1].code) != CBPF_RET)
 		return fail(why, whylen, len - 1, "last instruction is not a ret");
 	return check_memory(prog, len, why, whylen);
 }
@@ -211,42 +148,42 @@ struct vm {
 enum vm_status { VM_NEXT, VM_HALT, VM_BAD };
 
 /* A native-endian 32-bit word of seccomp_data, as the kernel loads it. */
-static enum vm_status vm_load_abs(struct vm *vm, uint32_t k)
+static enum vm_status vm_load_abs(struct vm *vm, uint32_t k, uint32_t *v)
 {
-	if (k >= DATA_SIZE || k % 4 != 0)
+	if (k >= CBPF_DATA_SIZE || k % 4 != 0)
 		return VM_BAD;
-	memcpy(&vm->a, (const unsigned char *)vm->d + k, sizeof(vm->a));
+	memcpy(v, (const unsigned char *)vm->d + k, sizeof(*v));
 	return VM_NEXT;
 }
 
-static enum vm_status vm_alu(struct vm *vm, const struct sock_filter *f)
+static enum vm_status vm_alu(struct vm *vm, const struct cbpf_insn *in)
 {
-	uint32_t v = BPF_SRC(f->code) == BPF_X ? vm->x : f->k;
+	uint32_t v = in->src == CBPF_X ? vm->x : in->k;
 
-	switch (BPF_OP(f->code)) {
-	case BPF_ADD: vm->a += v; break;
-	case BPF_SUB: vm->a -= v; break;
-	case BPF_MUL: vm->a *= v; break;
-	case BPF_AND: vm->a &= v; break;
-	case BPF_OR:  vm->a |= v; break;
-	case BPF_XOR: vm->a ^= v; break;
-	case BPF_NEG: vm->a = -vm->a; break;
-	case BPF_DIV:
-	case BPF_MOD:
+	switch (in->op) {
+	case CBPF_ADD: vm->a += v; break;
+	case CBPF_SUB: vm->a -= v; break;
+	case CBPF_MUL: vm->a *= v; break;
+	case CBPF_AND: vm->a &= v; break;
+	case CBPF_OR:  vm->a |= v; break;
+	case CBPF_XOR: vm->a ^= v; break;
+	case CBPF_NEG: vm->a = -vm->a; break;
+	case CBPF_DIV:
+	case CBPF_MOD:
 		/* The kernel ends the filter with 0 (kill) here. */
 		if (v == 0) {
 			vm->ret = 0;
 			return VM_HALT;
 		}
-		vm->a = BPF_OP(f->code) == BPF_DIV ? vm->a / v : vm->a % v;
+		vm->a = in->op == CBPF_DIV ? vm->a / v : vm->a % v;
 		break;
-	case BPF_LSH:
-	case BPF_RSH:
+	case CBPF_LSH:
+	case CBPF_RSH:
 		/* The checker rejects K >= 32; X is masked as the kernel does. */
-		if (BPF_SRC(f->code) == BPF_K && v >= 32)
+		if (in->src == CBPF_K && v >= 32)
 			return VM_BAD;
 		v &= 31;
-		vm->a = BPF_OP(f->code) == BPF_LSH ? vm->a << v : vm->a >> v;
+		vm->a = in->op == CBPF_LSH ? vm->a << v : vm->a >> v;
 		break;
 	default:
 		return VM_BAD;
@@ -254,30 +191,31 @@ static enum vm_status vm_alu(struct vm *vm, const struct sock_filter *f)
 	return VM_NEXT;
 }
 
-static bool jump_cond(uint16_t op, uint32_t a, uint32_t v)
+static enum vm_status vm_jump(struct vm *vm, const struct cbpf_insn *in)
 {
-	switch (op) {
-	case BPF_JEQ: return a == v;
-	case BPF_JGT: return a > v;
-	case BPF_JGE: return a >= v;
-	default:      return (a & v) != 0; /* BPF_JSET */
-	}
+	uint64_t to = in->jt;
+
+	if (in->kind == CBPF_JUMP &&
+	    !cbpf_taken(in->op, vm->a, in->src == CBPF_X ? vm->x : in->k))
+		to = in->jf;
+	if (to >= vm->len)
+		return VM_BAD;
+	vm->pc = (size_t)to;
+	return VM_NEXT;
 }
 
-static enum vm_status vm_jump(struct vm *vm, const struct sock_filter *f)
+/* The value of a load's or a store's source. */
+static enum vm_status vm_value(struct vm *vm, const struct cbpf_insn *in, uint32_t *v)
 {
-	uint32_t off;
-
-	if (BPF_OP(f->code) == BPF_JA) {
-		off = f->k;
-	} else {
-		uint32_t v = BPF_SRC(f->code) == BPF_X ? vm->x : f->k;
-
-		off = jump_cond(BPF_OP(f->code), vm->a, v) ? f->jt : f->jf;
+	switch (in->src) {
+	case CBPF_DATA: return vm_load_abs(vm, in->k, v);
+	case CBPF_K:    *v = in->k; break;
+	case CBPF_LEN:  *v = CBPF_DATA_SIZE; break;
+	case CBPF_MEM:  *v = vm->mem[in->k]; break;
+	case CBPF_A:    *v = vm->a; break;
+	case CBPF_X:    *v = vm->x; break;
+	default:        return VM_BAD;
 	}
-	if (!jump_ok(vm->pc, vm->len, off))
-		return VM_BAD;
-	vm->pc += 1 + off;
 	return VM_NEXT;
 }
 
@@ -285,52 +223,40 @@ static enum vm_status vm_jump(struct vm *vm, const struct sock_filter *f)
  * jumps only go forward, so a run takes at most len steps. */
 static enum vm_status vm_step(struct vm *vm)
 {
-	const struct sock_filter *f = &vm->prog[vm->pc];
-	uint16_t code = f->code;
+	struct cbpf_insn in;
+	uint32_t v;
 
-	if (!seccomp_opcode(code))
+	if (cbpf_decode(vm->prog, vm->len, vm->pc, &in))
 		return VM_BAD;
-	if (is_mem_op(code) && f->k >= BPF_MEMWORDS)
+	if (is_mem_op(&in) && in.k >= BPF_MEMWORDS)
 		return VM_BAD;
-	switch (BPF_CLASS(code)) {
-	case BPF_JMP:
-		return vm_jump(vm, f);
-	case BPF_RET:
-		vm->ret = BPF_RVAL(code) == BPF_A ? vm->a : f->k;
+	switch (in.kind) {
+	case CBPF_JA:
+	case CBPF_JUMP:
+		return vm_jump(vm, &in);
+	case CBPF_RET:
+		vm->ret = in.src == CBPF_A ? vm->a : in.k;
 		return VM_HALT;
-	case BPF_ALU: {
-		enum vm_status st = vm_alu(vm, f);
+	case CBPF_ALU: {
+		enum vm_status st = vm_alu(vm, &in);
 
 		if (st != VM_NEXT)
 			return st;
 		break;
 	}
-	case BPF_LD:
-		if (BPF_MODE(code) == BPF_ABS && vm_load_abs(vm, f->k) != VM_NEXT)
+	case CBPF_LOAD:
+	case CBPF_STORE:
+		if (vm_value(vm, &in, &v) != VM_NEXT)
 			return VM_BAD;
-		if (BPF_MODE(code) == BPF_IMM)
-			vm->a = f->k;
-		if (BPF_MODE(code) == BPF_LEN)
-			vm->a = DATA_SIZE;
-		if (BPF_MODE(code) == BPF_MEM)
-			vm->a = vm->mem[f->k];
-		break;
-	case BPF_LDX:
-		vm->x = BPF_MODE(code) == BPF_IMM ? f->k :
-			BPF_MODE(code) == BPF_LEN ? DATA_SIZE : vm->mem[f->k];
-		break;
-	case BPF_ST:
-		vm->mem[f->k] = vm->a;
-		break;
-	case BPF_STX:
-		vm->mem[f->k] = vm->x;
-		break;
-	case BPF_MISC:
-		if (BPF_MISCOP(code) == BPF_TAX)
-			vm->x = vm->a;
+		if (in.dst == CBPF_A)
+			vm->a = v;
+		else if (in.dst == CBPF_X)
+			vm->x = v;
 		else
-			vm->a = vm->x;
+			vm->mem[in.k] = v;
 		break;
+	default:
+		return VM_BAD;
 	}
 	vm->pc++;
 	return VM_NEXT;

@@ -15,9 +15,12 @@
  * the number on an unknown arch, ordered comparisons that would treat the
  * two numbers differently, arithmetic on the number, the number stored in
  * scratch memory. The backend verifies the result against the policy like
- * any other program. */
+ * any other program, and an opcode seccomp does not know makes the pass
+ * give up too. */
 #include <stdlib.h>
 
+#include "base/mem.h"
+#include "bpf/insn.h"
 #include "bpf/renumber.h"
 
 enum acc { ACC_UNSET, ACC_NR, ACC_ARCH, ACC_OTHER, ACC_MIXED };
@@ -28,9 +31,6 @@ struct state {
 	int arch_known;
 	uint32_t arch;
 };
-
-#define NR_OFFSET 0      /* offsetof(struct seccomp_data, nr) */
-#define ARCH_OFFSET 4    /* offsetof(struct seccomp_data, arch) */
 
 static void merge(struct state *into, const struct state *s)
 {
@@ -45,42 +45,88 @@ static void merge(struct state *into, const struct state *s)
 }
 
 /* Does the comparison (OP, K) treat numbers X and Y alike? */
-static int same_outcome(uint16_t op, uint32_t k, uint32_t x, uint32_t y)
+static int same_outcome(enum cbpf_op op, uint32_t k, uint32_t x, uint32_t y)
 {
-	switch (op) {
-	case BPF_JEQ: return (x == k) == (y == k);
-	case BPF_JGT: return (x > k) == (y > k);
-	case BPF_JGE: return (x >= k) == (y >= k);
-	default:      return ((x & k) != 0) == ((y & k) != 0);   /* BPF_JSET */
-	}
+	return cbpf_taken(op, x, k) == cbpf_taken(op, y, k);
 }
 
-/* A comparison of the syscall number with K on a path for arch S->arch.
- * Rewrites K from a stand-in to its syscall; -1 when that is not sound. */
-static int renumber_cmp(struct sock_filter *f, const struct state *s,
+/* A comparison IN of the syscall number on a path for arch S->arch.
+ * Rewrites F's K from a stand-in to its syscall; -1 when that is not
+ * sound. */
+static int renumber_cmp(struct sock_filter *f, const struct cbpf_insn *in, const struct state *s,
 			const struct renumbering *r, size_t n)
 {
-	uint16_t op = BPF_OP(f->code);
-	uint32_t k = f->k;
 	for (size_t i = 0; i < n; i++) {
 		if (s->arch_known && s->arch != r[i].audit_arch)
 			continue;
-		if (!s->arch_known || BPF_SRC(f->code) != BPF_K)
+		if (!s->arch_known || in->src != CBPF_K)
 			return -1;
-		if (op == BPF_JEQ && k == r[i].from) {
+		if (in->op == CBPF_JEQ && in->k == r[i].from) {
 			f->k = r[i].to;
 			return 0;   /* stand-ins and syscalls are all distinct */
 		}
-		if (!same_outcome(op, k, r[i].from, r[i].to))
+		if (!same_outcome(in->op, in->k, r[i].from, r[i].to))
 			return -1;
 	}
 	return 0;
 }
 
-static void flow(struct state *st, size_t len, size_t to, const struct state *s)
+static void flow(struct state *st, size_t len, uint64_t to, const struct state *s)
 {
 	if (to < len)
 		merge(&st[to], s);
+}
+
+/* What the accumulator holds after the load IN, from S. */
+static enum acc load_acc(const struct cbpf_insn *in, enum acc acc)
+{
+	if (in->src == CBPF_DATA && in->field == CBPF_FIELD_NR)
+		return ACC_NR;
+	if (in->src == CBPF_DATA && in->field == CBPF_FIELD_ARCH)
+		return ACC_ARCH;
+	return in->dst == CBPF_A ? ACC_OTHER : acc;
+}
+
+/* The state after the non-jump IN, or -1 when the number escapes where
+ * the pass cannot follow it: into arithmetic, scratch memory or X. */
+static int step(const struct cbpf_insn *in, struct state *s)
+{
+	int nr_in_a = s->acc == ACC_NR || s->acc == ACC_MIXED;
+
+	switch (in->kind) {
+	case CBPF_LOAD:
+		if (in->dst == CBPF_X && in->src == CBPF_A && nr_in_a)
+			return -1;   /* TAX: the number in X */
+		s->acc = load_acc(in, s->acc);
+		return 0;
+	case CBPF_STORE:
+		return in->src == CBPF_A && nr_in_a ? -1 : 0;
+	case CBPF_ALU:
+		if (nr_in_a)
+			return -1;
+		s->acc = ACC_OTHER;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* A conditional jump IN (F in the program) reached with S. */
+static int jump(struct state *st, size_t len, struct sock_filter *f, const struct cbpf_insn *in,
+		const struct state *s, const struct renumbering *r, size_t n)
+{
+	if (s->acc == ACC_MIXED)
+		return -1;
+	if (s->acc == ACC_NR && renumber_cmp(f, in, s, r, n))
+		return -1;
+	struct state t = *s;
+	if (s->acc == ACC_ARCH && in->op == CBPF_JEQ && in->src == CBPF_K) {
+		t.arch_known = 1;
+		t.arch = in->k;
+	}
+	flow(st, len, in->jt, &t);
+	flow(st, len, in->jf, s);
+	return 0;
 }
 
 static int renumber(struct sock_filter *prog, size_t len, const struct renumbering *r, size_t n,
@@ -88,55 +134,22 @@ static int renumber(struct sock_filter *prog, size_t len, const struct renumberi
 {
 	st[0] = (struct state){ 1, ACC_UNSET, 0, 0 };
 	for (size_t pc = 0; pc < len; pc++) {
-		struct sock_filter *f = &prog[pc];
+		struct cbpf_insn in;
 		struct state s = st[pc];
 		if (!s.reached)
 			continue;
-		switch (BPF_CLASS(f->code)) {
-		case BPF_RET:
+		if (cbpf_decode(prog, len, pc, &in))
+			return -1;
+		if (in.kind == CBPF_RET)
 			continue;
-		case BPF_LD:
-			if (BPF_MODE(f->code) == BPF_ABS && f->k == NR_OFFSET)
-				s.acc = ACC_NR;
-			else if (BPF_MODE(f->code) == BPF_ABS && f->k == ARCH_OFFSET)
-				s.acc = ACC_ARCH;
-			else
-				s.acc = ACC_OTHER;
-			break;
-		case BPF_ST:
-		case BPF_ALU:
-			if (s.acc == ACC_NR || s.acc == ACC_MIXED)
+		if (in.kind == CBPF_JUMP) {
+			if (jump(st, len, &prog[pc], &in, &s, r, n))
 				return -1;
-			s.acc = BPF_CLASS(f->code) == BPF_ALU ? ACC_OTHER : s.acc;
-			break;
-		case BPF_MISC:
-			if (BPF_MISCOP(f->code) == BPF_TXA)
-				s.acc = ACC_OTHER;
-			else if (s.acc == ACC_NR || s.acc == ACC_MIXED)
-				return -1;   /* TAX: the number in X */
-			break;
-		case BPF_JMP: {
-			if (BPF_OP(f->code) == BPF_JA) {
-				flow(st, len, pc + 1 + f->k, &s);
-				continue;
-			}
-			if (s.acc == ACC_MIXED)
-				return -1;
-			if (s.acc == ACC_NR && renumber_cmp(f, &s, r, n))
-				return -1;
-			struct state t = s;
-			if (s.acc == ACC_ARCH && BPF_OP(f->code) == BPF_JEQ && BPF_SRC(f->code) == BPF_K) {
-				t.arch_known = 1;
-				t.arch = f->k;
-			}
-			flow(st, len, pc + 1 + f->jt, &t);
-			flow(st, len, pc + 1 + f->jf, &s);
 			continue;
 		}
-		default:   /* LDX, STX */
-			break;
-		}
-		flow(st, len, pc + 1, &s);
+		if (in.kind != CBPF_JA && step(&in, &s))
+			return -1;
+		flow(st, len, in.jt, &s);
 	}
 	return 0;
 }
@@ -145,9 +158,7 @@ int bpf_renumber(struct sock_filter *prog, size_t len, const struct renumbering 
 {
 	if (n == 0 || len == 0)
 		return 0;
-	struct state *st = calloc(len, sizeof(*st));
-	if (!st)
-		return -1;
+	struct state *st = mem_calloc(len, sizeof(*st));
 	int rc = renumber(prog, len, r, n, st);
 	free(st);
 	return rc;

@@ -13,6 +13,7 @@ struct cli {
 	 * look the same for every command. */
 	struct diag diag;
 	const char *usage;          /* the whole usage text, for usage errors */
+	struct arena *arena;        /* what lives for the whole run (--profile) */
 };
 
 /* What a command does: ARGV[0] is its name. Returns the exit status. */

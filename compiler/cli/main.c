@@ -94,7 +94,9 @@ int main(int argc, char **argv)
 	usage_text(usage, sizeof(usage));
 	struct cli cli = { .usage = usage };
 	diag_init(&cli.diag, stderr);
+	cli.arena = arena_new();
 	int status = dispatch(&cli, argc, argv);
 	diag_fini(&cli.diag);
+	arena_free(cli.arena);
 	return status;
 }

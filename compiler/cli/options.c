@@ -83,7 +83,7 @@ int cli_options_parse(struct cli *cli, int argc, char **argv, struct cli_opts *o
 	}
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
-	if (o->profile && !(o->unit.profile = profile_load(o->profile))) {
+	if (o->profile && !(o->unit.profile = profile_load(cli->arena, o->profile))) {
 		*status = 1;
 		return -1;
 	}

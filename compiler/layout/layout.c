@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+#include "bpf/insn.h"
 #include "layout/layout.h"
 #include "layout/layout_tree.h"
 
@@ -46,19 +48,19 @@ static void cut_at(struct cuts *c, uint64_t at)
 		return;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
-		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+		c->v = mem_realloc(c->v, c->cap, sizeof(*c->v));
 	}
 	c->v[c->n++] = (uint32_t)at;
 }
 
 /* Where a comparison of a value with K can change its outcome. */
-static void cut_for(struct cuts *c, uint16_t op, uint32_t k)
+static void cut_for(struct cuts *c, enum cbpf_op op, uint32_t k)
 {
-	if (op == BPF_JEQ) {
+	if (op == CBPF_JEQ) {
 		cut_at(c, k);
 		cut_at(c, (uint64_t)k + 1);
 	} else {
-		cut_at(c, op == BPF_JGT ? (uint64_t)k + 1 : k);
+		cut_at(c, op == CBPF_JGT ? (uint64_t)k + 1 : k);
 	}
 }
 
@@ -82,7 +84,7 @@ static void nr_cut_at(struct nr_cuts *c, uint64_t at, int known, uint32_t arch)
 		return;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
-		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+		c->v = mem_realloc(c->v, c->cap, sizeof(*c->v));
 	}
 	c->v[c->n++] = (struct nr_cut){ (uint32_t)at, known, arch };
 }
@@ -106,64 +108,85 @@ static void cut_flow(struct cut_state *to, uint8_t o, int known, uint32_t arch)
 		to->arch_known = 0;
 }
 
+/* What a load into A holds: O_NR, O_ARCH, O_CONST, O_OTHER; 0 for what
+ * the pass does not model (scratch memory, X). */
+static uint8_t load_holds(const struct cbpf_insn *in)
+{
+	switch (in->src) {
+	case CBPF_DATA:
+		return in->field == CBPF_FIELD_NR ? O_NR : in->field == CBPF_FIELD_ARCH ? O_ARCH : O_OTHER;
+	case CBPF_LEN:
+	case CBPF_K:
+		return O_CONST;
+	default:
+		return 0;
+	}
+}
+
+/* The cuts of the conditional jump IN on a value that may be O, on a
+ * path that matched arch AV (KNOWN). Returns -1 when it is not modelled. */
+static int jump_cuts(const struct cbpf_insn *in, uint8_t o, int known, uint32_t av,
+		     struct cuts *arch, struct nr_cuts *nr)
+{
+	if (in->src == CBPF_X || (in->op == CBPF_JSET && (o & (O_ARCH | O_NR))))
+		return -1;
+	if (o & O_ARCH)
+		cut_for(arch, in->op, in->k);
+	if (o & O_NR) {
+		nr_cut_at(nr, in->op == CBPF_JGT ? (uint64_t)in->k + 1 : in->k, known, av);
+		if (in->op == CBPF_JEQ)
+			nr_cut_at(nr, (uint64_t)in->k + 1, known, av);
+	}
+	return 0;
+}
+
 /* Follows what A may hold at each instruction (a forward pass: every jump
  * goes forward) and collects the constants arch and nr are compared with.
  * Returns -1 when arch or nr flows into anything but a comparison with a
  * constant, or the program uses X or scratch memory. */
 static int find_cuts(const struct sock_filter *p, size_t len, struct cuts *arch, struct nr_cuts *nr)
 {
-	struct cut_state *in = calloc(len + 1, sizeof(*in));
+	struct cut_state *in = mem_calloc(len + 1, sizeof(*in));
 	int bad = 0;
 	in[0].o = O_CONST;
 	cut_at(arch, 0);
 	nr_cut_at(nr, 0, 0, 0);
 	for (size_t pc = 0; pc < len && !bad; pc++) {
-		uint8_t o = in[pc].o;
+		uint8_t o = in[pc].o, held;
 		int known = in[pc].arch_known;
 		uint32_t av = in[pc].arch;
-		uint16_t code = p[pc].code;
-		uint32_t k = p[pc].k;
+		struct cbpf_insn d;
 		if (!o)
 			continue;   /* unreachable */
-		switch (BPF_CLASS(code)) {
-		case BPF_LD:
-			if (code == (BPF_LD | BPF_W | BPF_ABS))
-				cut_flow(&in[pc + 1], k == 0 ? O_NR : k == 4 ? O_ARCH : O_OTHER, known, av);
-			else if (code == (BPF_LD | BPF_W | BPF_LEN) || code == (BPF_LD | BPF_IMM))
-				cut_flow(&in[pc + 1], O_CONST, known, av);
-			else
-				bad = 1;
+		cbpf_decode(p, len, pc, &d);   /* the program passed bpf_check */
+		switch (d.kind) {
+		case CBPF_LOAD:
+			held = d.dst == CBPF_A ? load_holds(&d) : 0;
+			if (held)
+				cut_flow(&in[d.jt], held, known, av);
+			bad = !held;
 			break;
-		case BPF_ALU:
+		case CBPF_ALU:
 			/* Only on values we do not know: folding is not modelled. */
-			bad = BPF_SRC(code) == BPF_X || (o & ~O_OTHER);
-			cut_flow(&in[pc + 1], o, known, av);
+			bad = d.src == CBPF_X || (o & ~O_OTHER);
+			cut_flow(&in[d.jt], o, known, av);
 			break;
-		case BPF_JMP:
-			if (BPF_OP(code) == BPF_JA) {
-				cut_flow(&in[pc + 1 + k], o, known, av);
-				break;
-			}
-			if (BPF_SRC(code) == BPF_X || (BPF_OP(code) == BPF_JSET && (o & (O_ARCH | O_NR)))) {
+		case CBPF_JA:
+			cut_flow(&in[d.jt], o, known, av);
+			break;
+		case CBPF_JUMP:
+			if (jump_cuts(&d, o, known, av, arch, nr)) {
 				bad = 1;
 				break;
 			}
-			if (o & O_ARCH)
-				cut_for(arch, BPF_OP(code), k);
-			if (o & O_NR) {
-				uint16_t op = BPF_OP(code);
-				nr_cut_at(nr, op == BPF_JGT ? (uint64_t)k + 1 : k, known, av);
-				if (op == BPF_JEQ)
-					nr_cut_at(nr, (uint64_t)k + 1, known, av);
-			}
-			if (o == O_ARCH && BPF_OP(code) == BPF_JEQ)
-				cut_flow(&in[pc + 1 + p[pc].jt], o, 1, k);   /* arch == k from here */
+			if (o == O_ARCH && d.op == CBPF_JEQ)
+				cut_flow(&in[d.jt], o, 1, d.k);   /* arch == k from here */
 			else
-				cut_flow(&in[pc + 1 + p[pc].jt], o, known, av);
-			cut_flow(&in[pc + 1 + p[pc].jf], o, known, av);
+				cut_flow(&in[d.jt], o, known, av);
+			cut_flow(&in[d.jf], o, known, av);
 			break;
-		case BPF_RET:
-			bad = BPF_RVAL(code) == BPF_A && (o & (O_ARCH | O_NR));
+		case CBPF_RET:
+			bad = d.src == CBPF_A && (o & (O_ARCH | O_NR));
 			break;
 		default:
 			bad = 1;
@@ -236,7 +259,7 @@ struct memo_slot {
 struct spec {
 	const struct sock_filter *p;
 	size_t len;
-	struct graph *g;
+	struct ltree_graph *g;
 	uint32_t arch, nr;
 	struct memo_slot *memo;
 	size_t mcap;       /* power of two, > 2 * budget */
@@ -257,44 +280,52 @@ static struct memo_slot *memo_at(struct spec *s, size_t pc, int known, uint32_t 
 
 static int spec_at(struct spec *s, size_t pc, int known, uint32_t val);
 
+/* The residual of a conditional jump IN whose value is known (VAL) or not. */
+static int spec_jump(struct spec *s, const struct sock_filter *f, const struct cbpf_insn *in,
+		     int known, uint32_t val)
+{
+	if (known)
+		return spec_at(s, cbpf_taken(in->op, val, in->k) ? in->jt : in->jf, 1, val);
+	int t = spec_at(s, in->jt, 0, 0);
+	int e = spec_at(s, in->jf, 0, 0);
+	return t < 0 || e < 0 ? -1 : ltree_cons(s->g, f->code, in->k, t, e);
+}
+
 static int spec_insn(struct spec *s, size_t pc, int known, uint32_t val)
 {
-	const struct sock_filter *in = &s->p[pc];
-	uint16_t code = in->code;
-	switch (BPF_CLASS(code)) {
-	case BPF_LD:
-		if (code == (BPF_LD | BPF_W | BPF_ABS) && (in->k == 0 || in->k == 4))
-			return spec_at(s, pc + 1, 1, in->k == 0 ? s->nr : s->arch);
-		if (code == (BPF_LD | BPF_W | BPF_ABS))
-			return cons(s->g, code, in->k, spec_at(s, pc + 1, 0, 0), -1);
-		if (code == (BPF_LD | BPF_W | BPF_LEN))
-			return spec_at(s, pc + 1, 1, sizeof(struct seccomp_data));
-		if (code == (BPF_LD | BPF_IMM))
-			return spec_at(s, pc + 1, 1, in->k);
-		break;
-	case BPF_ALU:
-		if (!known && BPF_SRC(code) == BPF_K)
-			return cons(s->g, code, in->k, spec_at(s, pc + 1, 0, 0), -1);
-		break;
-	case BPF_JMP: {
-		if (BPF_OP(code) == BPF_JA)
-			return spec_at(s, pc + 1 + in->k, known, val);
-		if (BPF_SRC(code) != BPF_K)
+	const struct sock_filter *f = &s->p[pc];
+	struct cbpf_insn in;
+	cbpf_decode(s->p, s->len, pc, &in);
+	switch (in.kind) {
+	case CBPF_LOAD:
+		if (in.dst != CBPF_A)
 			break;
-		if (known) {
-			int taken = BPF_OP(code) == BPF_JEQ ? val == in->k
-				  : BPF_OP(code) == BPF_JGT ? val > in->k
-				  : BPF_OP(code) == BPF_JGE ? val >= in->k : (val & in->k) != 0;
-			return spec_at(s, pc + 1 + (taken ? in->jt : in->jf), 1, val);
-		}
-		int t = spec_at(s, pc + 1 + in->jt, 0, 0);
-		int f = spec_at(s, pc + 1 + in->jf, 0, 0);
-		return t < 0 || f < 0 ? -1 : cons(s->g, code, in->k, t, f);
-	}
-	case BPF_RET:
-		if (BPF_RVAL(code) == BPF_K)
-			return cons(s->g, BPF_RET | BPF_K, in->k, -1, -1);
-		return known ? cons(s->g, BPF_RET | BPF_K, val, -1, -1) : cons(s->g, code, 0, -1, -1);
+		if (in.src == CBPF_DATA && (in.field == CBPF_FIELD_NR || in.field == CBPF_FIELD_ARCH))
+			return spec_at(s, in.jt, 1, in.field == CBPF_FIELD_NR ? s->nr : s->arch);
+		if (in.src == CBPF_DATA)
+			return ltree_cons(s->g, f->code, in.k, spec_at(s, in.jt, 0, 0), -1);
+		if (in.src == CBPF_LEN)
+			return spec_at(s, in.jt, 1, CBPF_DATA_SIZE);
+		if (in.src == CBPF_K)
+			return spec_at(s, in.jt, 1, in.k);
+		break;
+	case CBPF_ALU:
+		if (!known && in.src != CBPF_X)
+			return ltree_cons(s->g, f->code, in.k, spec_at(s, in.jt, 0, 0), -1);
+		break;
+	case CBPF_JA:
+		return spec_at(s, in.jt, known, val);
+	case CBPF_JUMP:
+		if (in.src != CBPF_K)
+			break;
+		return spec_jump(s, f, &in, known, val);
+	case CBPF_RET:
+		if (in.src == CBPF_K)
+			return ltree_cons(s->g, BPF_RET | BPF_K, in.k, -1, -1);
+		return known ? ltree_cons(s->g, BPF_RET | BPF_K, val, -1, -1)
+			     : ltree_cons(s->g, f->code, 0, -1, -1);
+	default:
+		break;
 	}
 	s->bad = 1;   /* not modelled */
 	return -1;
@@ -347,7 +378,7 @@ struct weight {
  * profile's own arch; other arches count OTHER_ARCH as much. */
 static struct weight *weights_of(const struct profile *prof, size_t *n)
 {
-	struct weight *v = malloc((prof->n * ARCH_COUNT + 1) * sizeof(*v));
+	struct weight *v = mem_calloc(prof->n * ARCH_COUNT + 1, sizeof(*v));
 	double total = 0;
 	*n = 0;
 	for (size_t i = 0; i < prof->n; i++)
@@ -366,17 +397,17 @@ static struct weight *weights_of(const struct profile *prof, size_t *n)
 /* ---- 4. layout ---- */
 
 /* Node indices in reverse postorder from ROOT: every edge goes forward. */
-static size_t rpo(const struct graph *g, int root, int *order)
+static size_t rpo(const struct ltree_graph *g, int root, int *order)
 {
-	uint8_t *state = calloc(g->n, 1);   /* 1 on the stack, 2 done */
-	int *stack = malloc((2 * g->n + 1) * sizeof(int));   /* a node per edge, at most */
+	uint8_t *state = mem_calloc(g->n, 1);   /* 1 on the stack, 2 done */
+	int *stack = mem_calloc(2 * g->n + 1, sizeof(int));   /* a node per edge, at most */
 	size_t sp = 0, done = g->n;
 	stack[sp++] = root;
 	while (sp) {
 		int x = stack[sp - 1];
 		if (state[x] == 0) {
 			state[x] = 1;
-			const struct gnode *v = &g->v[x];
+			const struct ltree_node *v = &g->v[x];
 			/* Pushed first, visited last, finished last: the true
 			 * branch (or the next instruction) lands right after. */
 			if (v->t >= 0 && !state[v->t])
@@ -401,9 +432,9 @@ static size_t rpo(const struct graph *g, int root, int *order)
 /* The instruction at AT that continues to node TO at position TO_POS: a
  * copy of TO when it is a return (one instruction fewer to run), else a
  * JA. */
-static struct sock_filter hop(const struct graph *g, int to, size_t to_pos, size_t at)
+static struct sock_filter hop(const struct ltree_graph *g, int to, size_t to_pos, size_t at)
 {
-	if (BPF_CLASS(g->v[to].code) == BPF_RET)
+	if (cbpf_kind_of(g->v[to].code) == CBPF_RET)
 		return (struct sock_filter)BPF_STMT(g->v[to].code, g->v[to].k);
 	return (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (uint32_t)(to_pos - at - 1), 0, 0);
 }
@@ -412,17 +443,17 @@ static struct sock_filter hop(const struct graph *g, int to, size_t to_pos, size
  * instructions ahead, so a farther target gets a hop() right after the
  * jump. Adding one can push other jumps out of reach: repeat until none
  * does. */
-static struct sock_filter *place(struct arena *a, const struct graph *g, const int *order, size_t n,
+static struct sock_filter *place(struct arena *a, const struct ltree_graph *g, const int *order, size_t n,
 				 size_t *outlen)
 {
-	int *idx = malloc(g->n * sizeof(int));
-	size_t *pos = malloc((n + 1) * sizeof(size_t));
-	uint8_t *tramp = calloc(n, 1);   /* bit 0: for t, bit 1: for f, bit 2: JA to next */
+	int *idx = mem_calloc(g->n, sizeof(int));
+	size_t *pos = mem_calloc(n + 1, sizeof(size_t));
+	uint8_t *tramp = mem_calloc(n, 1);   /* bit 0: for t, bit 1: for f, bit 2: JA to next */
 	for (size_t i = 0; i < n; i++) {
 		idx[order[i]] = (int)i;
-		const struct gnode *v = &g->v[order[i]];
-		int cls = BPF_CLASS(v->code);
-		if (cls != BPF_JMP && cls != BPF_RET && (i + 1 == n || order[i + 1] != v->t))
+		const struct ltree_node *v = &g->v[order[i]];
+		enum cbpf_kind kind = cbpf_kind_of(v->code);
+		if (kind != CBPF_JUMP && kind != CBPF_RET && (i + 1 == n || order[i + 1] != v->t))
 			tramp[i] = 4;
 	}
 	for (int changed = 1; changed;) {
@@ -431,8 +462,8 @@ static struct sock_filter *place(struct arena *a, const struct graph *g, const i
 		for (size_t i = 0; i < n; i++)
 			pos[i + 1] = pos[i] + 1 + (tramp[i] & 1) + !!(tramp[i] & 2) + !!(tramp[i] & 4);
 		for (size_t i = 0; i < n; i++) {
-			const struct gnode *v = &g->v[order[i]];
-			if (BPF_CLASS(v->code) != BPF_JMP)
+			const struct ltree_node *v = &g->v[order[i]];
+			if (cbpf_kind_of(v->code) != CBPF_JUMP)
 				continue;
 			for (int e = 0; e < 2; e++) {
 				int to = idx[e ? v->f : v->t];
@@ -448,10 +479,10 @@ static struct sock_filter *place(struct arena *a, const struct graph *g, const i
 	if (len <= BPF_MAX_INSNS) {
 		out = arena_alloc(a, len * sizeof(*out));
 		for (size_t i = 0; i < n; i++) {
-			const struct gnode *v = &g->v[order[i]];
+			const struct ltree_node *v = &g->v[order[i]];
 			size_t p = pos[i], extra = p + 1;
 			out[p] = (struct sock_filter){ v->code, 0, 0, v->k };
-			if (BPF_CLASS(v->code) == BPF_JMP) {
+			if (cbpf_kind_of(v->code) == CBPF_JUMP) {
 				int node[2] = { v->t, v->f };
 				size_t to[2] = { pos[idx[v->t]], pos[idx[v->f]] };
 				for (int e = 0; e < 2; e++)
@@ -508,8 +539,9 @@ static int same_on_classes(const struct sock_filter *x, size_t xn, const struct 
 double layout_cost(const struct sock_filter *prog, size_t len, const struct profile *prof,
 		   unsigned arch_mask)
 {
+	struct profile_prior prior;
 	if (!prof)
-		prof = profile_prior();
+		prof = profile_prior(&prior);
 	if (bpf_check(prog, len, NULL, 0))
 		return -1;
 	double total = 0, weight = 0;
@@ -533,12 +565,12 @@ double layout_cost(const struct sock_filter *prog, size_t len, const struct prof
 /* ---- the pass ---- */
 
 struct pass {
-	struct graph g;
+	struct ltree_graph g;
 	struct spec s;
 	struct cuts arch, nr;   /* nr: the intervals of the arch at hand */
 	struct nr_cuts nr_all;
-	struct item *items;
-	struct hot *hot;
+	struct ltree_item *items;
+	struct ltree_hot *hot;
 	struct weight *wv;
 	size_t nw;
 	uint8_t *resid;    /* per node: made by the specialiser */
@@ -552,7 +584,7 @@ struct pass {
 static void mark_residual(struct pass *p, size_t from)
 {
 	if (p->g.n > p->nresid) {
-		p->resid = realloc(p->resid, p->g.n);
+		p->resid = mem_realloc(p->resid, p->g.n, 1);
 		memset(p->resid + p->nresid, 0, p->g.n - p->nresid);
 		p->nresid = p->g.n;
 	}
@@ -569,7 +601,7 @@ static int arch_dispatch(struct pass *p, size_t ai)
 		size_t before = p->g.n;
 		const struct bpf_verdict *vd = p->nr.v[ni] == cut_hi(&p->nr, ni) ?
 			verdict_at(p->v, p->nv, p->arch.v[ai], p->nr.v[ni]) : NULL;
-		int r = vd ? cons(&p->g, BPF_RET | BPF_K, vd->ret, -1, -1)
+		int r = vd ? ltree_cons(&p->g, BPF_RET | BPF_K, vd->ret, -1, -1)
 			   : specialise(&p->s, p->arch.v[ai], p->nr.v[ni]);
 		if (!vd)
 			mark_residual(p, before);
@@ -579,7 +611,7 @@ static int arch_dispatch(struct pass *p, size_t ai)
 			p->items[n - 1].hi = cut_hi(&p->nr, ni);
 			continue;
 		}
-		p->items[n++] = (struct item){ p->nr.v[ni], cut_hi(&p->nr, ni), r, EPSILON };
+		p->items[n++] = (struct ltree_item){ p->nr.v[ni], cut_hi(&p->nr, ni), r, EPSILON };
 	}
 	if (n == 1)
 		return p->items[0].target;
@@ -589,17 +621,17 @@ static int arch_dispatch(struct pass *p, size_t ai)
 		const struct weight *w = &p->wv[i];
 		if (w->audit < alo || w->audit > ahi)
 			continue;
-		p->items[item_of(p->items, n, w->nr)].w += w->w;
-		p->hot[nhot++] = (struct hot){ w->nr, w->w };
+		p->items[ltree_item_of(p->items, n, w->nr)].w += w->w;
+		p->hot[nhot++] = (struct ltree_hot){ w->nr, w->w };
 	}
-	int tree = build_tree(&p->g, p->items, n, p->hot, nhot);
-	return tree < 0 ? -1 : cons(&p->g, BPF_LD | BPF_W | BPF_ABS, 0, tree, -1);
+	int tree = ltree_build(&p->g, p->items, n, p->hot, nhot);
+	return tree < 0 ? -1 : ltree_cons(&p->g, BPF_LD | BPF_W | BPF_ABS, 0, tree, -1);
 }
 
 static int build_program(struct pass *p)
 {
 	size_t na = 0;
-	struct item *arch_items = malloc(p->arch.n * sizeof(*arch_items));
+	struct ltree_item *arch_items = mem_calloc(p->arch.n, sizeof(*arch_items));
 	int root = 0;
 	for (size_t ai = 0; ai < p->arch.n && root >= 0; ai++) {
 		root = arch_dispatch(p, ai);
@@ -609,22 +641,22 @@ static int build_program(struct pass *p)
 			arch_items[na - 1].hi = cut_hi(&p->arch, ai);
 			continue;
 		}
-		arch_items[na++] = (struct item){ p->arch.v[ai], cut_hi(&p->arch, ai), root, EPSILON };
+		arch_items[na++] = (struct ltree_item){ p->arch.v[ai], cut_hi(&p->arch, ai), root, EPSILON };
 	}
 	if (root >= 0 && na > 1) {
 		size_t nhot = 0;
 		for (size_t i = 0; i < p->nw; i++) {
 			const struct weight *w = &p->wv[i];
-			arch_items[item_of(arch_items, na, w->audit)].w += w->w;
+			arch_items[ltree_item_of(arch_items, na, w->audit)].w += w->w;
 			size_t h = 0;
 			while (h < nhot && p->hot[h].value != w->audit)
 				h++;
 			if (h == nhot)
-				p->hot[nhot++] = (struct hot){ w->audit, 0 };
+				p->hot[nhot++] = (struct ltree_hot){ w->audit, 0 };
 			p->hot[h].w += w->w;
 		}
-		root = build_tree(&p->g, arch_items, na, p->hot, nhot);
-		root = root < 0 ? -1 : cons(&p->g, BPF_LD | BPF_W | BPF_ABS, 4, root, -1);
+		root = ltree_build(&p->g, arch_items, na, p->hot, nhot);
+		root = root < 0 ? -1 : ltree_cons(&p->g, BPF_LD | BPF_W | BPF_ABS, 4, root, -1);
 	} else if (root >= 0) {
 		root = arch_items[0].target;
 	}
@@ -660,20 +692,20 @@ static struct lmemo *lmemo_at(struct localiser *l, int node, int tag)
 
 static int localise(struct localiser *l, int node, int tag)
 {
-	const struct gnode v = l->p->g.v[node];   /* cons may move the array */
-	int cls = BPF_CLASS(v.code);
-	if (tag < 0 && l->p->resid[node] && cls != BPF_RET)
+	const struct ltree_node v = l->p->g.v[node];   /* cons may move the array */
+	enum cbpf_kind kind = cbpf_kind_of(v.code);
+	if (tag < 0 && l->p->resid[node] && kind != CBPF_RET)
 		tag = node;   /* entering a residual */
-	if (cls == BPF_RET)
-		return tag < 0 ? node : cons(&l->p->g, v.code, v.k, -1, -2 - tag);
+	if (kind == CBPF_RET)
+		return tag < 0 ? node : ltree_cons(&l->p->g, v.code, v.k, -1, -2 - tag);
 	struct lmemo *m = lmemo_at(l, node, tag);
 	if (m->node >= 0)
 		return m->out;
 	if (2 * ++l->used > l->mcap)
 		return -1;
 	int t = localise(l, v.t, tag);
-	int f = cls == BPF_JMP && t >= 0 ? localise(l, v.f, tag) : -1;
-	int out = t < 0 || (cls == BPF_JMP && f < 0) ? -1 : cons(&l->p->g, v.code, v.k, t, f);
+	int f = kind == CBPF_JUMP && t >= 0 ? localise(l, v.f, tag) : -1;
+	int out = t < 0 || (kind == CBPF_JUMP && f < 0) ? -1 : ltree_cons(&l->p->g, v.code, v.k, t, f);
 	m = lmemo_at(l, node, tag);
 	*m = (struct lmemo){ node, tag, out };
 	return out;
@@ -685,7 +717,7 @@ static int localise_rets(struct pass *p, int root)
 	struct localiser l = { p, p->g.n, NULL, 1024, 0 };
 	while (l.mcap < 4 * p->g.n)
 		l.mcap *= 2;
-	l.memo = malloc(l.mcap * sizeof(*l.memo));
+	l.memo = mem_calloc(l.mcap, sizeof(*l.memo));
 	memset(l.memo, 0xff, l.mcap * sizeof(*l.memo));
 	mark_residual(p, p->g.n);   /* covers every node so far */
 	int out = localise(&l, root, -1);
@@ -705,9 +737,9 @@ static int better(const struct sock_filter *x, size_t xn, const struct sock_filt
 }
 
 /* Lays out the program from ROOT; NULL when it does not fit. */
-static struct sock_filter *lay_out(struct arena *a, const struct graph *g, int root, size_t *len)
+static struct sock_filter *lay_out(struct arena *a, const struct ltree_graph *g, int root, size_t *len)
 {
-	int *order = malloc(g->n * sizeof(int));
+	int *order = mem_calloc(g->n, sizeof(int));
 	size_t n = rpo(g, root, order);
 	struct sock_filter *prog = place(a, g, order, n, len);
 	free(order);
@@ -716,7 +748,7 @@ static struct sock_filter *lay_out(struct arena *a, const struct graph *g, int r
 
 static void pass_free(struct pass *p)
 {
-	graph_free(&p->g);
+	ltree_graph_free(&p->g);
 	free(p->s.memo);
 	free(p->arch.v);
 	free(p->nr.v);
@@ -731,8 +763,9 @@ int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
 		   const struct profile *prof, const struct bpf_verdict *v, size_t nv,
 		   struct sock_filter **out, size_t *outlen)
 {
+	struct profile_prior prior;
 	if (!prof)
-		prof = profile_prior();
+		prof = profile_prior(&prior);
 	if (bpf_check(prog, len, NULL, 0))
 		return 1;
 	struct pass p;
@@ -741,7 +774,7 @@ int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
 	if (find_cuts(prog, len, &p.arch, &p.nr_all))
 		goto done;
 	/* Each verdict is a class of its own. */
-	struct bpf_verdict *sorted = malloc((nv + 1) * sizeof(*sorted));
+	struct bpf_verdict *sorted = mem_calloc(nv + 1, sizeof(*sorted));
 	if (nv)
 		memcpy(sorted, v, nv * sizeof(*v));
 	qsort(sorted, nv, sizeof(*sorted), by_arch_nr);
@@ -757,10 +790,10 @@ int layout_program(struct arena *a, const struct sock_filter *prog, size_t len,
 	p.s = (struct spec){ .p = prog, .len = len, .g = &p.g, .budget = 8 * len + 64 };
 	for (p.s.mcap = 64; p.s.mcap <= 2 * p.s.budget; p.s.mcap *= 2)
 		;
-	p.s.memo = calloc(p.s.mcap, sizeof(*p.s.memo));
+	p.s.memo = mem_calloc(p.s.mcap, sizeof(*p.s.memo));
 	p.wv = weights_of(prof, &p.nw);
-	p.items = malloc((p.nr_all.n + 1) * sizeof(*p.items));
-	p.hot = malloc((p.nw + 1) * sizeof(*p.hot));
+	p.items = mem_calloc(p.nr_all.n + 1, sizeof(*p.items));
+	p.hot = mem_calloc(p.nw + 1, sizeof(*p.hot));
 	int root = build_program(&p);
 	if (root < 0)
 		goto done;

@@ -6,12 +6,15 @@
  * is tested with jeq, or, when all but single values share one target,
  * those values are tested with a chain of jeq, hottest first. Each costs
  * one comparison for every weight that passes through it. Splits are
- * searched within Knuth's bound, so the search takes O(n^2); above
- * DP_MAX intervals it gives way to splitting at the weighted median. */
+ * searched within Knuth's bound, so the search takes O(n^2) time and
+ * three n * n tables; above DP_MAX intervals it gives way to splitting at
+ * the weighted median, in O(n) memory, so the tables never grow past
+ * DP_MAX * DP_MAX cells (20 MiB at 1024) whatever the program. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf/bpf.h"
+#include "base/mem.h"
+#include "bpf/insn.h"
 #include "layout/layout_tree.h"
 
 #define NODES_MAX 65536     /* graph nodes, residuals and trees together */
@@ -19,7 +22,7 @@
 #define PEEL_MAX 6          /* hottest values tried as jeq before the tree */
 #define CHAIN_MAX 8         /* singletons in one jeq chain */
 
-static size_t node_hash(const struct gnode *g)
+static size_t node_hash(const struct ltree_node *g)
 {
 	size_t h = g->code * 0x9e3779b1u;
 	h = (h ^ g->k) * 0x85ebca6bu;
@@ -28,11 +31,11 @@ static size_t node_hash(const struct gnode *g)
 	return h ^ (h >> 15);
 }
 
-static void rehash(struct graph *g)
+static void rehash(struct ltree_graph *g)
 {
 	free(g->hash);
 	g->hcap = g->hcap ? g->hcap * 2 : 1024;
-	g->hash = malloc(g->hcap * sizeof(*g->hash));
+	g->hash = mem_calloc(g->hcap, sizeof(*g->hash));
 	memset(g->hash, 0xff, g->hcap * sizeof(*g->hash));
 	for (size_t i = 0; i < g->n; i++) {
 		size_t h = node_hash(&g->v[i]) & (g->hcap - 1);
@@ -42,18 +45,19 @@ static void rehash(struct graph *g)
 	}
 }
 
-int cons(struct graph *g, uint16_t code, uint32_t k, int t, int f)
+int ltree_cons(struct ltree_graph *g, uint16_t code, uint32_t k, int t, int f)
 {
-	if (BPF_CLASS(code) == BPF_JMP && t == f)
+	enum cbpf_kind kind = cbpf_kind_of(code);
+	if (kind == CBPF_JUMP && t == f)
 		return t;   /* both ways lead to the same code */
-	if (t < 0 && BPF_CLASS(code) != BPF_RET)
+	if (t < 0 && kind != CBPF_RET)
 		return -1;  /* a failed successor */
-	struct gnode n = { code, k, t, f };
+	struct ltree_node n = { code, k, t, f };
 	if ((g->n + 1) * 2 > g->hcap)
 		rehash(g);
 	size_t h = node_hash(&n) & (g->hcap - 1);
 	for (; g->hash[h] >= 0; h = (h + 1) & (g->hcap - 1)) {
-		const struct gnode *o = &g->v[g->hash[h]];
+		const struct ltree_node *o = &g->v[g->hash[h]];
 		if (o->code == code && o->k == k && o->t == t && o->f == f)
 			return g->hash[h];
 	}
@@ -63,14 +67,14 @@ int cons(struct graph *g, uint16_t code, uint32_t k, int t, int f)
 	}
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 1024;
-		g->v = realloc(g->v, g->cap * sizeof(*g->v));
+		g->v = mem_realloc(g->v, g->cap, sizeof(*g->v));
 	}
 	g->v[g->n] = n;
 	g->hash[h] = (int)g->n;
 	return (int)g->n++;
 }
 
-void graph_free(struct graph *g)
+void ltree_graph_free(struct ltree_graph *g)
 {
 	free(g->v);
 	free(g->hash);
@@ -79,7 +83,7 @@ void graph_free(struct graph *g)
 enum { CH_LEAF = -1, CH_PEEL_LO = -2, CH_PEEL_HI = -3, CH_CHAIN_LO = -4, CH_CHAIN_HI = -5 };
 
 struct dp {
-	const struct item *it;
+	const struct ltree_item *it;
 	size_t n;
 	double *w;      /* item weights, hot values peeled off */
 	double *pre;    /* prefix sums of w */
@@ -94,7 +98,7 @@ static double range_w(const struct dp *d, size_t i, size_t j)
 	return d->pre[j + 1] - d->pre[i];
 }
 
-static int singleton(const struct item *it)
+static int singleton(const struct ltree_item *it)
 {
 	return it->lo == it->hi;
 }
@@ -173,21 +177,17 @@ static void dp_range(struct dp *d, size_t i, size_t j)
 	d->choice[at] = choice;
 }
 
-/* Above DP_MAX intervals: split where the weight halves, O(n log n). */
-static void greedy_range(struct dp *d, size_t i, size_t j)
+/* Above DP_MAX intervals: split where the weight halves, O(n log n).
+ * Computed as the tree is built, so that no n * n table is needed. */
+static int greedy_choice(const struct dp *d, size_t i, size_t j)
 {
-	size_t at = i * d->n + j;
-	if (d->run[i] >= j) {
-		d->choice[at] = CH_LEAF;
-		return;
-	}
+	if (d->run[i] >= j)
+		return CH_LEAF;
 	double half = range_w(d, i, j) / 2;
 	size_t m = i;
 	while (m + 1 < j && range_w(d, i, m) < half)
 		m++;
-	d->choice[at] = (int)m;
-	greedy_range(d, i, m);
-	greedy_range(d, m + 1, j);
+	return (int)m;
 }
 
 static void dp_solve(struct dp *d)
@@ -198,17 +198,15 @@ static void dp_solve(struct dp *d)
 		d->pre[i + 1] = d->pre[i] + d->w[i];
 	for (size_t i = n; i-- > 0;)
 		d->run[i] = i + 1 < n && d->it[i + 1].target == d->it[i].target ? d->run[i + 1] : i;
-	if (n > DP_MAX) {
-		greedy_range(d, 0, n - 1);
-		return;
-	}
+	if (n > DP_MAX)
+		return;   /* greedy_choice, as the tree is built */
 	for (size_t len = 1; len <= n; len++)
 		for (size_t i = 0; i + len <= n; i++)
 			dp_range(d, i, i + len - 1);
 }
 
 struct builder {
-	struct graph *g;
+	struct ltree_graph *g;
 	struct dp dp;
 };
 
@@ -226,22 +224,22 @@ static int chain_nodes(struct builder *b, size_t i, size_t j, size_t back)
 	}
 	int node = d->it[back].target;
 	for (size_t r = m; r-- > 0;)
-		node = cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[idx[r]].lo, d->it[idx[r]].target, node);
+		node = ltree_cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[idx[r]].lo, d->it[idx[r]].target, node);
 	return node;
 }
 
 static int tree_nodes(struct builder *b, size_t i, size_t j)
 {
 	const struct dp *d = &b->dp;
-	int ch = d->choice[i * d->n + j];
+	int ch = d->n > DP_MAX ? greedy_choice(d, i, j) : d->choice[i * d->n + j];
 	switch (ch) {
 	case CH_LEAF:
 		return d->it[i].target;
 	case CH_PEEL_LO:
-		return cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[i].lo, d->it[i].target,
+		return ltree_cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[i].lo, d->it[i].target,
 			    tree_nodes(b, i + 1, j));
 	case CH_PEEL_HI:
-		return cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[j].lo, d->it[j].target,
+		return ltree_cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[j].lo, d->it[j].target,
 			    tree_nodes(b, i, j - 1));
 	case CH_CHAIN_LO:
 		return chain_nodes(b, i, j, i);
@@ -250,10 +248,10 @@ static int tree_nodes(struct builder *b, size_t i, size_t j)
 	}
 	size_t m = (size_t)ch;
 	int right = tree_nodes(b, m + 1, j);
-	return cons(b->g, BPF_JMP | BPF_JGE | BPF_K, d->it[m + 1].lo, right, tree_nodes(b, i, m));
+	return ltree_cons(b->g, BPF_JMP | BPF_JGE | BPF_K, d->it[m + 1].lo, right, tree_nodes(b, i, m));
 }
 
-size_t item_of(const struct item *it, size_t n, uint32_t x)
+size_t ltree_item_of(const struct ltree_item *it, size_t n, uint32_t x)
 {
 	size_t lo = 0, hi = n;
 	while (hi - lo > 1) {
@@ -268,19 +266,19 @@ size_t item_of(const struct item *it, size_t n, uint32_t x)
 
 static int by_weight(const void *x, const void *y)
 {
-	const struct hot *a = x, *b = y;
+	const struct ltree_hot *a = x, *b = y;
 	return a->w > b->w ? -1 : a->w < b->w;
 }
 
 static int by_value(const void *x, const void *y)
 {
-	const struct hot *a = x, *b = y;
+	const struct ltree_hot *a = x, *b = y;
 	return a->value < b->value ? -1 : a->value > b->value;
 }
 
 /* One entry per value (names that share a number on an arch add up),
  * hottest first. Returns the new count. */
-static size_t merge_hot(struct hot *hot, size_t n)
+static size_t merge_hot(struct ltree_hot *hot, size_t n)
 {
 	size_t m = 0;
 	qsort(hot, n, sizeof(*hot), by_value);
@@ -296,7 +294,7 @@ static size_t merge_hot(struct hot *hot, size_t n)
 
 /* Solves the tree for IT with the first K of HOT peeled off as jeq; returns
  * its expected cost (the jeqs included). */
-static double solve_peeled(struct dp *d, const struct hot *hot, size_t k)
+static double solve_peeled(struct dp *d, const struct ltree_hot *hot, size_t k)
 {
 	double peeled = 0, cost = 0, total = 0;
 	for (size_t i = 0; i < d->n; i++) {
@@ -304,7 +302,7 @@ static double solve_peeled(struct dp *d, const struct hot *hot, size_t k)
 		total += d->w[i];
 	}
 	for (size_t r = 0; r < k; r++) {
-		double *w = &d->w[item_of(d->it, d->n, hot[r].value)];
+		double *w = &d->w[ltree_item_of(d->it, d->n, hot[r].value)];
 		*w = *w > hot[r].w ? *w - hot[r].w : 0;
 		cost += (double)(r + 1) * hot[r].w;
 		peeled += hot[r].w;
@@ -315,15 +313,17 @@ static double solve_peeled(struct dp *d, const struct hot *hot, size_t k)
 
 /* The comparison tree over IT (sorted, covering the 32-bit range), with
  * the best number of HOT values tested first: a graph node, or -1. */
-int build_tree(struct graph *g, const struct item *it, size_t n, struct hot *hot, size_t nhot)
+int ltree_build(struct ltree_graph *g, const struct ltree_item *it, size_t n, struct ltree_hot *hot, size_t nhot)
 {
 	struct builder b = { g, { it, n, NULL, NULL, NULL, NULL, NULL, NULL } };
-	b.dp.w = malloc(n * sizeof(double));
-	b.dp.pre = malloc((n + 1) * sizeof(double));
-	b.dp.run = malloc(n * sizeof(size_t));
-	b.dp.cost = malloc(n * n * sizeof(double));
-	b.dp.choice = malloc(n * n * sizeof(int));
-	b.dp.split = malloc(n * n * sizeof(size_t));
+	b.dp.w = mem_calloc(n, sizeof(double));
+	b.dp.pre = mem_calloc(n + 1, sizeof(double));
+	b.dp.run = mem_calloc(n, sizeof(size_t));
+	if (n <= DP_MAX) {   /* the tables are bounded by DP_MAX * DP_MAX cells */
+		b.dp.cost = mem_alloc(n * n * sizeof(double));
+		b.dp.choice = mem_alloc(n * n * sizeof(int));
+		b.dp.split = mem_alloc(n * n * sizeof(size_t));
+	}
 	nhot = merge_hot(hot, nhot);
 	/* Peel the hottest values one more at a time while that pays; the
 	 * DP tables then hold the best tree unless the last try lost. */
@@ -341,8 +341,8 @@ int build_tree(struct graph *g, const struct item *it, size_t n, struct hot *hot
 		solve_peeled(&b.dp, hot, best_k);
 	int node = tree_nodes(&b, 0, n - 1);
 	for (size_t r = best_k; r-- > 0 && node >= 0;)
-		node = cons(g, BPF_JMP | BPF_JEQ | BPF_K, hot[r].value,
-			    it[item_of(it, n, hot[r].value)].target, node);
+		node = ltree_cons(g, BPF_JMP | BPF_JEQ | BPF_K, hot[r].value,
+			    it[ltree_item_of(it, n, hot[r].value)].target, node);
 	free(b.dp.w);
 	free(b.dp.pre);
 	free(b.dp.run);

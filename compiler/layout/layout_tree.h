@@ -9,14 +9,14 @@
 
 /* One instruction of the new program. Jumps name their successors by node
  * index; for loads and ALU, t is the next node; RET has none (-1). */
-struct gnode {
+struct ltree_node {
 	uint16_t code;
 	uint32_t k;
 	int t, f;
 };
 
-struct graph {
-	struct gnode *v;
+struct ltree_graph {
+	struct ltree_node *v;
 	size_t n, cap;
 	int *hash;     /* open addressing over v; -1 empty */
 	size_t hcap;
@@ -27,30 +27,30 @@ struct graph {
  * identical code reached from several classes is emitted once. A jump
  * whose successors are one node is that node. -1 when the graph is full
  * (G->full is set) or a successor is -1. */
-int cons(struct graph *g, uint16_t code, uint32_t k, int t, int f);
-void graph_free(struct graph *g);
+int ltree_cons(struct ltree_graph *g, uint16_t code, uint32_t k, int t, int f);
+void ltree_graph_free(struct ltree_graph *g);
 
 /* A run of values of arch or nr with one target node. */
-struct item {
+struct ltree_item {
 	uint32_t lo, hi;
 	int target;
 	double w;
 };
 
 /* A value with its own weight: a syscall of the profile, or an arch. */
-struct hot {
+struct ltree_hot {
 	uint32_t value;
 	double w;
 };
 
 /* The index of the item of IT (N items sorted by lo, covering the 32-bit
  * range) that holds X. */
-size_t item_of(const struct item *it, size_t n, uint32_t x);
+size_t ltree_item_of(const struct ltree_item *it, size_t n, uint32_t x);
 
 /* The comparison tree over IT, N runs of values with their targets and
  * weights, that minimises the expected number of comparisons, with the
  * best number of the HOT values (reordered) tested by jeq first. Returns
  * its root node, or -1 when the graph is full. */
-int build_tree(struct graph *g, const struct item *it, size_t n, struct hot *hot, size_t nhot);
+int ltree_build(struct ltree_graph *g, const struct ltree_item *it, size_t n, struct ltree_hot *hot, size_t nhot);
 
 #endif

@@ -191,16 +191,14 @@ struct profile *profile_read(struct arena *a, struct diag *d, const char *path)
 	return bad ? NULL : p;
 }
 
-const struct profile *profile_load(const char *path)
+const struct profile *profile_load(struct arena *a, const char *path)
 {
-	static struct arena *arena;   /* for the whole run: compilations share it */
 	struct diag d;
-	if (!arena)
-		arena = arena_new();
 	diag_init(&d, stderr);
-	const struct profile *p = profile_read(arena, &d, path);
+	const struct profile *p = profile_read(a, &d, path);
 	if (!p)
-		fprintf(stderr, "%d error%s in profile '%s'\n", d.errors, d.errors == 1 ? "" : "s", path);
+		diag_info(&d, (struct loc){ 0 }, "%d error%s in profile '%s'", d.errors,
+			  d.errors == 1 ? "" : "s", path);
 	diag_fini(&d);
 	return p;
 }
@@ -241,18 +239,17 @@ static const struct { const char *name; double count; } prior_rates[] = {
 	{ "exit_group", 5 },       { "arch_prctl", 5 },      { "exit", 5 },
 };
 
-const struct profile *profile_prior(void)
+_Static_assert(sizeof(prior_rates) / sizeof(prior_rates[0]) <= PROFILE_PRIOR_MAX,
+	       "struct profile_prior has no room for the prior");
+
+const struct profile *profile_prior(struct profile_prior *buf)
 {
-	static struct profile_entry v[sizeof(prior_rates) / sizeof(prior_rates[0])];
-	static struct profile p;
-	if (p.v)
-		return &p;
-	p.arch = profile_arch();
+	struct profile *p = &buf->p;
+	*p = (struct profile){ .arch = profile_arch(), .v = buf->v, .cap = PROFILE_PRIOR_MAX };
 	for (size_t i = 0; i < sizeof(prior_rates) / sizeof(prior_rates[0]); i++) {
-		const struct syscall_desc *s = by_kernel_name(p.arch, prior_rates[i].name);
+		const struct syscall_desc *s = by_kernel_name(p->arch, prior_rates[i].name);
 		if (s)
-			v[p.n++] = (struct profile_entry){ s, prior_rates[i].count };
+			buf->v[p->n++] = (struct profile_entry){ s, prior_rates[i].count };
 	}
-	p.v = v;
-	return &p;
+	return p;
 }

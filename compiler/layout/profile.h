@@ -31,11 +31,21 @@ struct profile {
  * diagnosing every bad line (file:line:col) on D. */
 struct profile *profile_read(struct arena *a, struct diag *d, const char *path);
 
-/* profile_read for the command line: diagnostics go to stderr, and the
- * profile lives until the process ends. NULL after an error. */
-const struct profile *profile_load(const char *path);
+/* profile_read for the command line: diagnostics, and a count of them
+ * after an error, go to stderr (through diag). The profile lives in A,
+ * as long as the caller keeps it. NULL after an error. */
+const struct profile *profile_load(struct arena *a, const char *path);
 
-/* The built-in prior used when no profile is given (see profile.c). */
-const struct profile *profile_prior(void);
+/* Room for the built-in prior: it is built on demand into storage the
+ * caller provides, so that nothing is kept between calls. */
+#define PROFILE_PRIOR_MAX 96
+struct profile_prior {
+	struct profile p;
+	struct profile_entry v[PROFILE_PRIOR_MAX];
+};
+
+/* The built-in prior used when no profile is given (see profile.c),
+ * built into BUF; returns &BUF->p. */
+const struct profile *profile_prior(struct profile_prior *buf);
 
 #endif

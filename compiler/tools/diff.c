@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "tools/diff.h"
 #include "tables/tables.h"
 
@@ -42,10 +43,7 @@ static void *grow(void *v, size_t n, size_t *cap, size_t size)
 	if (n < *cap)
 		return v;
 	*cap = *cap ? *cap * 2 : 64;
-	v = realloc(v, *cap * size);
-	if (!v)
-		abort();
-	return v;
+	return mem_realloc(v, *cap, size);
 }
 
 static int cmp_u32(const void *x, const void *y)
@@ -188,9 +186,7 @@ static void compare_syscall(const struct diff_side *old, const struct diff_side 
 	int sampled = total > VECTORS_MAX;
 	size_t count = sampled ? VECTORS_MAX : total;
 	uint64_t seed = ((uint64_t)arch << 32 | nr) ^ 0x9e3779b97f4a7c15ull;
-	struct syscall_cmp *sc = calloc(1, sizeof(*sc));
-	if (!sc)
-		abort();
+	struct syscall_cmp *sc = mem_calloc(1, sizeof(*sc));
 	*sc = (struct syscall_cmp){ .old = old, .new = new, .arch = arch, .nr = nr };
 	for (size_t k = 0; k < count; k++) {
 		uint64_t args[6];

@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+#include "bpf/insn.h"
 #include "tools/diff.h"
 
 #define ATOMS_MAX 256
@@ -108,9 +110,7 @@ static void source_atoms(struct diff_cands *dc, const struct policy_build *pb, i
 	if (!(pb->arch_mask & (1u << arch)))
 		return;   /* policy_eval kills whatever the arguments */
 	if (!dc->atoms) {
-		dc->atoms = calloc(1, sizeof(*dc->atoms));
-		if (!dc->atoms)
-			abort();
+		dc->atoms = mem_calloc(1, sizeof(*dc->atoms));
 	}
 	const struct ptrvec *rules = &pb->per_arch[arch].rules;
 	for (size_t i = 0; i < rules->n; i++) {
@@ -227,34 +227,33 @@ static struct av load_word(uint32_t off, uint32_t audit, const uint32_t *nr)
 	return (struct av){ .kind = AV_FIELD, .word = word, .mask = ~0u };
 }
 
-static struct av alu(struct av a, uint16_t code, struct av operand, struct halves *h)
+static struct av alu(struct av a, enum cbpf_op op, struct av operand, struct halves *h)
 {
-	unsigned op = BPF_OP(code);
-	if (op == BPF_AND && a.kind == AV_FIELD && operand.kind == AV_CONST) {
+	if (op == CBPF_AND && a.kind == AV_FIELD && operand.kind == AV_CONST) {
 		a.mask &= operand.k;
 		return a;
 	}
-	if (a.kind != AV_CONST || (op != BPF_NEG && operand.kind != AV_CONST)) {
+	if (a.kind != AV_CONST || (op != CBPF_NEG && operand.kind != AV_CONST)) {
 		if (a.kind == AV_FIELD && is_arg_word(a.word))
 			h->inexact = 1;   /* arithmetic on an argument: not followed */
 		return (struct av){ .kind = AV_UNKNOWN };
 	}
 	uint32_t x = a.k, y = operand.k;
 	switch (op) {
-	case BPF_ADD: x += y; break;
-	case BPF_SUB: x -= y; break;
-	case BPF_MUL: x *= y; break;
-	case BPF_DIV:
+	case CBPF_ADD: x += y; break;
+	case CBPF_SUB: x -= y; break;
+	case CBPF_MUL: x *= y; break;
+	case CBPF_DIV:
 		if (!y)
 			return (struct av){ .kind = AV_UNKNOWN };
 		x /= y;
 		break;
-	case BPF_OR: x |= y; break;
-	case BPF_AND: x &= y; break;
-	case BPF_XOR: x ^= y; break;
-	case BPF_LSH: x = (y & 31) == y ? x << y : 0; break;
-	case BPF_RSH: x = (y & 31) == y ? x >> y : 0; break;
-	case BPF_NEG: x = -x; break;
+	case CBPF_OR: x |= y; break;
+	case CBPF_AND: x &= y; break;
+	case CBPF_XOR: x ^= y; break;
+	case CBPF_LSH: x = (y & 31) == y ? x << y : 0; break;
+	case CBPF_RSH: x = (y & 31) == y ? x >> y : 0; break;
+	case CBPF_NEG: x = -x; break;
 	default: return (struct av){ .kind = AV_UNKNOWN };
 	}
 	return (struct av){ .kind = AV_CONST, .k = x };
@@ -265,10 +264,10 @@ static struct av alu(struct av a, uint16_t code, struct av operand, struct halve
  * != as prefix terms `x & mask == k`): the smallest and largest match,
  * which are the bounds of the range, and a value just outside. JSET: no
  * bit, the lowest bit of K, and every other bit. */
-static void compared(struct halves *h, unsigned word, uint32_t mask, unsigned op, uint32_t k)
+static void compared(struct halves *h, unsigned word, uint32_t mask, enum cbpf_op op, uint32_t k)
 {
 	unsigned w = word - 4;
-	if (op == BPF_JSET) {
+	if (op == CBPF_JSET) {
 		half_add(h, w, 0);
 		half_add(h, w, k & mask & -(k & mask));
 		half_add(h, w, ~(k & mask));
@@ -284,23 +283,21 @@ static void compared(struct halves *h, unsigned word, uint32_t mask, unsigned op
 	half_add(h, w, k + 1);
 }
 
-/* Which successors of the jump at PC run; both when unknown. */
-static void jump(const struct sock_filter *in, const struct astate *s, struct halves *h, int *taken,
+/* Which successors of the jump IN run; both when unknown. */
+static void jump(const struct cbpf_insn *in, const struct astate *s, struct halves *h, int *taken,
 		 int *fallen)
 {
-	unsigned op = BPF_OP(in->code);
-	struct av a = s->a, b = BPF_SRC(in->code) == BPF_X ? s->x : (struct av){ .kind = AV_CONST, .k = in->k };
+	struct av a = s->a, b = in->src == CBPF_X ? s->x : (struct av){ .kind = AV_CONST, .k = in->k };
 	*taken = *fallen = 1;
 	if (a.kind == AV_CONST && b.kind == AV_CONST) {
-		int t = op == BPF_JEQ ? a.k == b.k : op == BPF_JGT ? a.k > b.k : op == BPF_JGE ? a.k >= b.k
-											 : (a.k & b.k) != 0;
+		int t = cbpf_taken(in->op, a.k, b.k);
 		*taken = t;
 		*fallen = !t;
 		return;
 	}
 	if (a.kind == AV_FIELD && b.kind == AV_CONST) {
 		if (is_arg_word(a.word))
-			compared(h, a.word, a.mask, op, b.k);
+			compared(h, a.word, a.mask, in->op, b.k);
 		/* nr compared with K: K and, for ranges, K + 1 are syscalls
 		 * the filter may treat apart. */
 		for (uint32_t d = 0; a.word == 0 && a.mask == ~0u && d < 2 && h->nnrs < NRS_MAX; d++)
@@ -310,70 +307,69 @@ static void jump(const struct sock_filter *in, const struct astate *s, struct ha
 	h->inexact = 1;
 }
 
+/* The value of operand V of IN in S. */
+static struct av operand(const struct cbpf_insn *in, enum cbpf_val v, const struct astate *s,
+			 uint32_t audit, const uint32_t *nr)
+{
+	switch (v) {
+	case CBPF_DATA: return load_word(in->k, audit, nr);
+	case CBPF_MEM:  return s->mem[in->k];
+	case CBPF_LEN:  return (struct av){ .kind = AV_CONST, .k = sizeof(struct seccomp_data) };
+	case CBPF_A:    return s->a;
+	case CBPF_X:    return s->x;
+	default:        return (struct av){ .kind = AV_CONST, .k = in->k };   /* K, NEG's none */
+	}
+}
+
+/* The state after the non-jump IN (loads, stores, ALU). */
+static void step(const struct cbpf_insn *in, struct astate *s, uint32_t audit, const uint32_t *nr,
+		 struct halves *h)
+{
+	struct av v = operand(in, in->src, s, audit, nr);
+	if (in->kind == CBPF_ALU)
+		s->a = alu(s->a, in->op, v, h);
+	else if (in->dst == CBPF_A)
+		s->a = v;
+	else if (in->dst == CBPF_X)
+		s->x = v;
+	else
+		s->mem[in->k] = v;
+}
+
 /* NR NULL: the syscall number is not fixed (to find the ones compared). */
 static void walk(const struct sock_filter *p, size_t len, uint32_t audit, const uint32_t *nr,
 		 struct halves *h)
 {
-	struct astate *st = calloc(len, sizeof(*st));
-	if (!st)
-		abort();
+	struct astate *st = mem_calloc(len, sizeof(*st));
 	st[0].reached = 1;
 	st[0].a = st[0].x = (struct av){ .kind = AV_CONST, .k = 0 };
 	/* seccomp filters only jump forward: one pass in order sees every
-	 * predecessor of an instruction before the instruction. */
+	 * predecessor of an instruction before the instruction. The
+	 * program passed bpf_check (read_bpf), so every target is inside. */
 	for (size_t pc = 0; pc < len; pc++) {
 		if (!st[pc].reached)
 			continue;
 		struct astate s = st[pc];
-		const struct sock_filter *in = &p[pc];
-		struct av kval = { .kind = AV_CONST, .k = in->k };
-		switch (BPF_CLASS(in->code)) {
-		case BPF_RET:
+		struct cbpf_insn in;
+		cbpf_decode(p, len, pc, &in);
+		int taken = 1, fallen = 1;
+		if (in.kind == CBPF_RET)
 			continue;
-		case BPF_JMP:
-			if (BPF_OP(in->code) == BPF_JA) {
-				flow(&st[pc + 1 + in->k], &s);
-			} else {
-				int taken, fallen;
-				jump(in, &s, h, &taken, &fallen);
-				if (taken)
-					flow(&st[pc + 1 + in->jt], &s);
-				if (fallen)
-					flow(&st[pc + 1 + in->jf], &s);
-			}
-			continue;
-		case BPF_LD:
-		case BPF_LDX: {
-			struct av v = BPF_MODE(in->code) == BPF_ABS ? load_word(in->k, audit, nr)
-				    : BPF_MODE(in->code) == BPF_MEM ? s.mem[in->k]
-				    : BPF_MODE(in->code) == BPF_LEN ? (struct av){ .kind = AV_CONST, .k = sizeof(struct seccomp_data) }
-								    : kval;
-			if (BPF_CLASS(in->code) == BPF_LD)
-				s.a = v;
-			else
-				s.x = v;
-			break;
-		}
-		case BPF_ST: s.mem[in->k] = s.a; break;
-		case BPF_STX: s.mem[in->k] = s.x; break;
-		case BPF_ALU: s.a = alu(s.a, in->code, BPF_SRC(in->code) == BPF_X ? s.x : kval, h); break;
-		case BPF_MISC:
-			if (BPF_MISCOP(in->code) == BPF_TAX)
-				s.x = s.a;
-			else
-				s.a = s.x;
-			break;
-		}
-		flow(&st[pc + 1], &s);
+		if (in.kind == CBPF_JUMP)
+			jump(&in, &s, h, &taken, &fallen);
+		else if (in.kind != CBPF_JA)
+			step(&in, &s, audit, nr, h);
+		if (taken)
+			flow(&st[in.jt], &s);
+		if (fallen && in.nsucc == 2)
+			flow(&st[in.jf], &s);
 	}
 	free(st);
 }
 
 static void bpf_cands(struct diff_cands *dc, const struct diff_side *side, int arch, uint32_t nr)
 {
-	struct halves *h = calloc(1, sizeof(*h));
-	if (!h)
-		abort();
+	struct halves *h = mem_calloc(1, sizeof(*h));
 	walk(side->insns, side->len, arch_table[arch].audit_arch, &nr, h);
 	if (h->inexact)
 		dc->inexact = 1;
@@ -406,9 +402,7 @@ void diff_cands_add(struct diff_cands *dc, const struct diff_side *side, int arc
 
 size_t diff_bpf_syscalls(const struct diff_side *side, int arch, uint32_t *out, size_t max)
 {
-	struct halves *h = calloc(1, sizeof(*h));
-	if (!h)
-		abort();
+	struct halves *h = mem_calloc(1, sizeof(*h));
 	walk(side->insns, side->len, arch_table[arch].audit_arch, NULL, h);
 	size_t n = h->nnrs < max ? h->nnrs : max;
 	memcpy(out, h->nrs, n * sizeof(*out));

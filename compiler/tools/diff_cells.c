@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "tools/diff.h"
 
 #define STATES_MAX 4096
@@ -116,10 +117,8 @@ size_t atom_cells(const struct atom *const *atoms, size_t n, uint64_t *out, size
 		if (is_set(atoms[i]) && atoms[i]->nset > 64)
 			return 0;
 	size_t words = 1 + n, count = 1;
-	uint64_t *cur = malloc(2 * STATES_MAX * words * sizeof(*cur));
-	uint64_t *next = malloc(2 * STATES_MAX * words * sizeof(*next));
-	if (!cur || !next)
-		abort();
+	uint64_t *cur = mem_alloc(2 * STATES_MAX * words * sizeof(*cur));
+	uint64_t *next = mem_alloc(2 * STATES_MAX * words * sizeof(*next));
 	cur[0] = 0;
 	for (size_t i = 0; i < n; i++)
 		cur[1 + i] = start(atoms[i]);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/insn.h"
 #include "tools/diff.h"
 #include "tools/sim.h"
 
@@ -14,10 +15,12 @@ static unsigned bpf_arches(const struct sock_filter *p, size_t len)
 {
 	unsigned mask = 0;
 	for (size_t i = 0; i < len; i++) {
-		if (p[i].code != (BPF_JMP | BPF_JEQ | BPF_K))
+		struct cbpf_insn in;
+		if (cbpf_decode(p, len, i, &in) || in.kind != CBPF_JUMP || in.op != CBPF_JEQ ||
+		    in.src != CBPF_K)
 			continue;
 		for (int a = 0; a < ARCH_COUNT; a++)
-			if (arch_table[a].audit_arch == p[i].k)
+			if (arch_table[a].audit_arch == in.k)
 				mask |= 1u << a;
 	}
 	return mask;

@@ -6,6 +6,7 @@
  * scratch-memory check) are the kernel's behaviour, not ours. */
 #define _GNU_SOURCE
 #include "bpf/bpf.h"
+#include "bpf/insn.h"
 #include "bpf/renumber.h"
 
 #include <check.h>
@@ -989,6 +990,162 @@ START_TEST(test_renumber_refuses)
 }
 END_TEST
 
+/* ---- the decoder (bpf/insn.h) ---- */
+
+/* Every opcode seccomp accepts, with what cbpf_decode must say of it. */
+static const struct decode_case {
+	uint16_t code;
+	enum cbpf_kind kind;
+	enum cbpf_op op;
+	enum cbpf_val dst, src;
+} decode_cases[] = {
+	{ BPF_LD | BPF_W | BPF_ABS, CBPF_LOAD, 0, CBPF_A, CBPF_DATA },
+	{ BPF_LD | BPF_W | BPF_LEN, CBPF_LOAD, 0, CBPF_A, CBPF_LEN },
+	{ BPF_LDX | BPF_W | BPF_LEN, CBPF_LOAD, 0, CBPF_X, CBPF_LEN },
+	{ BPF_LD | BPF_IMM, CBPF_LOAD, 0, CBPF_A, CBPF_K },
+	{ BPF_LDX | BPF_IMM, CBPF_LOAD, 0, CBPF_X, CBPF_K },
+	{ BPF_LD | BPF_MEM, CBPF_LOAD, 0, CBPF_A, CBPF_MEM },
+	{ BPF_LDX | BPF_MEM, CBPF_LOAD, 0, CBPF_X, CBPF_MEM },
+	{ BPF_MISC | BPF_TAX, CBPF_LOAD, 0, CBPF_X, CBPF_A },
+	{ BPF_MISC | BPF_TXA, CBPF_LOAD, 0, CBPF_A, CBPF_X },
+	{ BPF_ST, CBPF_STORE, 0, CBPF_MEM, CBPF_A },
+	{ BPF_STX, CBPF_STORE, 0, CBPF_MEM, CBPF_X },
+	{ BPF_ALU | BPF_ADD | BPF_K, CBPF_ALU, CBPF_ADD, CBPF_A, CBPF_K },
+	{ BPF_ALU | BPF_ADD | BPF_X, CBPF_ALU, CBPF_ADD, CBPF_A, CBPF_X },
+	{ BPF_ALU | BPF_SUB | BPF_K, CBPF_ALU, CBPF_SUB, CBPF_A, CBPF_K },
+	{ BPF_ALU | BPF_SUB | BPF_X, CBPF_ALU, CBPF_SUB, CBPF_A, CBPF_X },
+	{ BPF_ALU | BPF_MUL | BPF_K, CBPF_ALU, CBPF_MUL, CBPF_A, CBPF_K },
+	{ BPF_ALU | BPF_MUL | BPF_X, CBPF_ALU, CBPF_MUL, CBPF_A, CBPF_X },
+	{ BPF_ALU | BPF_DIV | BPF_K, CBPF_ALU, CBPF_DIV, CBPF_A, CBPF_K },
+	{ BPF_ALU | BPF_DIV | BPF_X, CBPF_ALU, CBPF_DIV, CBPF_A, CBPF_X },
+	{ BPF_ALU | BPF_AND | BPF_K, CBPF_ALU, CBPF_AND, CBPF_A, CBPF_K },
+	{ BPF_ALU | BPF_AND | BPF_X, CBPF_ALU, CBPF_AND, CBPF_A, CBPF_X },
+	{ BPF_ALU | BPF_OR | BPF_K, CBPF_ALU, CBPF_OR, CBPF_A, CBPF_K },
+	{ BPF_ALU | BPF_OR | BPF_X, CBPF_ALU, CBPF_OR, CBPF_A, CBPF_X },
+	{ BPF_ALU | BPF_XOR | BPF_K, CBPF_ALU, CBPF_XOR, CBPF_A, CBPF_K },
+	{ BPF_ALU | BPF_XOR | BPF_X, CBPF_ALU, CBPF_XOR, CBPF_A, CBPF_X },
+	{ BPF_ALU | BPF_LSH | BPF_K, CBPF_ALU, CBPF_LSH, CBPF_A, CBPF_K },
+	{ BPF_ALU | BPF_LSH | BPF_X, CBPF_ALU, CBPF_LSH, CBPF_A, CBPF_X },
+	{ BPF_ALU | BPF_RSH | BPF_K, CBPF_ALU, CBPF_RSH, CBPF_A, CBPF_K },
+	{ BPF_ALU | BPF_RSH | BPF_X, CBPF_ALU, CBPF_RSH, CBPF_A, CBPF_X },
+	{ BPF_ALU | BPF_NEG, CBPF_ALU, CBPF_NEG, CBPF_A, CBPF_NONE },
+	{ BPF_JMP | BPF_JA, CBPF_JA, 0, CBPF_NONE, CBPF_NONE },
+	{ BPF_JMP | BPF_JEQ | BPF_K, CBPF_JUMP, CBPF_JEQ, CBPF_NONE, CBPF_K },
+	{ BPF_JMP | BPF_JEQ | BPF_X, CBPF_JUMP, CBPF_JEQ, CBPF_NONE, CBPF_X },
+	{ BPF_JMP | BPF_JGT | BPF_K, CBPF_JUMP, CBPF_JGT, CBPF_NONE, CBPF_K },
+	{ BPF_JMP | BPF_JGT | BPF_X, CBPF_JUMP, CBPF_JGT, CBPF_NONE, CBPF_X },
+	{ BPF_JMP | BPF_JGE | BPF_K, CBPF_JUMP, CBPF_JGE, CBPF_NONE, CBPF_K },
+	{ BPF_JMP | BPF_JGE | BPF_X, CBPF_JUMP, CBPF_JGE, CBPF_NONE, CBPF_X },
+	{ BPF_JMP | BPF_JSET | BPF_K, CBPF_JUMP, CBPF_JSET, CBPF_NONE, CBPF_K },
+	{ BPF_JMP | BPF_JSET | BPF_X, CBPF_JUMP, CBPF_JSET, CBPF_NONE, CBPF_X },
+	{ BPF_RET | BPF_K, CBPF_RET, 0, CBPF_NONE, CBPF_K },
+	{ BPF_RET | BPF_A, CBPF_RET, 0, CBPF_NONE, CBPF_A },
+};
+
+START_TEST(test_decode_every_seccomp_opcode)
+{
+	const struct decode_case *c = &decode_cases[_i];
+	/* At 1 of 10 instructions, with jt 2 and jf 3 (k 4 for JA). */
+	struct sock_filter prog[10] = { [1] = { c->code, 2, 3, 4 } };
+	struct cbpf_insn in;
+
+	ck_assert_int_eq(cbpf_decode(prog, N(prog), 1, &in), 0);
+	ck_assert_int_eq(in.kind, c->kind);
+	ck_assert_int_eq(in.dst, c->dst);
+	ck_assert_int_eq(in.src, c->src);
+	if (c->kind == CBPF_ALU || c->kind == CBPF_JUMP)
+		ck_assert_int_eq(in.op, c->op);
+	ck_assert_uint_eq(in.k, 4);
+	ck_assert_int_eq(cbpf_kind_of(c->code), c->kind);
+	ck_assert(in.in_range);
+	switch (c->kind) {
+	case CBPF_RET:
+		ck_assert_uint_eq(in.nsucc, 0);
+		break;
+	case CBPF_JA:
+		ck_assert_uint_eq(in.nsucc, 1);
+		ck_assert_uint_eq(in.jt, 6);
+		break;
+	case CBPF_JUMP:
+		ck_assert_uint_eq(in.nsucc, 2);
+		ck_assert_uint_eq(in.jt, 4);
+		ck_assert_uint_eq(in.jf, 5);
+		break;
+	default:
+		ck_assert_uint_eq(in.nsucc, 1);
+		ck_assert_uint_eq(in.jt, 2);
+		ck_assert_uint_eq(in.jf, 2);
+		break;
+	}
+}
+END_TEST
+
+static bool seccomp_code(uint16_t code)
+{
+	for (size_t i = 0; i < N(decode_cases); i++)
+		if (decode_cases[i].code == code)
+			return true;
+	return false;
+}
+
+/* Every other 16-bit opcode is refused; only ALU MOD keeps its shape. */
+START_TEST(test_decode_rejects_the_rest)
+{
+	struct sock_filter prog[2] = { { 0, 0, 0, 0 }, RET_K(0) };
+	struct cbpf_insn in;
+
+	for (uint32_t code = 0; code <= 0xffff; code++) {
+		if (seccomp_code((uint16_t)code))
+			continue;
+		prog[0].code = (uint16_t)code;
+		ck_assert_int_eq(cbpf_decode(prog, N(prog), 0, &in), -1);
+		if (code == (BPF_ALU | BPF_MOD | BPF_K) || code == (BPF_ALU | BPF_MOD | BPF_X)) {
+			ck_assert_int_eq(in.kind, CBPF_ALU);
+			ck_assert_int_eq(in.op, CBPF_MOD);
+		} else {
+			ck_assert_int_eq(in.kind, CBPF_INVALID);
+			ck_assert_int_eq(cbpf_kind_of((uint16_t)code), CBPF_INVALID);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_decode_targets_and_fields)
+{
+	struct sock_filter prog[] = {
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),   /* jf past the end */
+		BPF_STMT(BPF_JMP | BPF_JA, 0xffffffffu),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+		RET_K(0),
+	};
+	struct cbpf_insn in;
+	unsigned arg;
+	int hi;
+	int le = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
+	cbpf_decode(prog, N(prog), 0, &in);
+	ck_assert(!in.in_range);
+	ck_assert_uint_eq(in.jf, 4);
+	cbpf_decode(prog, N(prog), 1, &in);
+	ck_assert(!in.in_range);
+	ck_assert_uint_eq(in.jt, 2ull + 0xffffffffu);   /* no 32-bit wrap */
+	cbpf_decode(prog, N(prog), 2, &in);
+	ck_assert_int_eq(in.field, CBPF_FIELD_ARCH);
+	ck_assert_int_eq(cbpf_field_of(0, &arg, &hi), CBPF_FIELD_NR);
+	ck_assert_int_eq(cbpf_field_of(8, &arg, &hi), CBPF_FIELD_IP);
+	ck_assert_int_eq(hi, !le);
+	ck_assert_int_eq(cbpf_field_of(16 + 8 * 5 + 4, &arg, &hi), CBPF_FIELD_ARG);
+	ck_assert_uint_eq(arg, 5);
+	ck_assert_int_eq(hi, le);
+	ck_assert_int_eq(cbpf_field_of(64, &arg, &hi), CBPF_FIELD_BAD);
+	ck_assert_int_eq(cbpf_field_of(6, &arg, &hi), CBPF_FIELD_BAD);
+	ck_assert(cbpf_taken(CBPF_JEQ, 3, 3) && !cbpf_taken(CBPF_JEQ, 3, 4));
+	ck_assert(cbpf_taken(CBPF_JGT, 4, 3) && !cbpf_taken(CBPF_JGT, 3, 3));
+	ck_assert(cbpf_taken(CBPF_JGE, 3, 3) && !cbpf_taken(CBPF_JGE, 2, 3));
+	ck_assert(cbpf_taken(CBPF_JSET, 6, 2) && !cbpf_taken(CBPF_JSET, 6, 1));
+}
+END_TEST
+
 static Suite *bpf_suite(void)
 {
 	Suite *s = suite_create("bpf");
@@ -1031,6 +1188,12 @@ static Suite *bpf_suite(void)
 
 	tcase_add_test(real, test_libseccomp_filter);
 	suite_add_tcase(s, real);
+
+	TCase *decode = tcase_create("decode");
+	tcase_add_loop_test(decode, test_decode_every_seccomp_opcode, 0, N(decode_cases));
+	tcase_add_test(decode, test_decode_rejects_the_rest);
+	tcase_add_test(decode, test_decode_targets_and_fields);
+	suite_add_tcase(s, decode);
 
 	TCase *renum = tcase_create("renumber");
 	tcase_add_test(renum, test_renumber_moves_a_syscall);
