@@ -15,8 +15,7 @@ declarations are not state.
 It is a C-aware scan, not a parser: comments, strings and preprocessor
 lines are blanked, braces are tracked, and each declaration is judged by
 its declarators. Prints `file:line: mutable file-scope state: <decl>` per
-finding and exits 1 if any is not in the allow-list (state_allow.txt), or
-if an allow-list entry no longer matches anything."""
+finding and exits 1 if there is any."""
 import os
 import re
 import sys
@@ -305,19 +304,6 @@ def scan_file(root, path):
     return s.findings
 
 
-def read_allow(path):
-    """(file, name) -> line of the allow-list entry."""
-    allow = {}
-    if not os.path.exists(path):
-        return allow
-    with open(path, encoding='utf-8') as f:
-        for k, line in enumerate(f, 1):
-            line = line.split('#', 1)[0].split()
-            if line:
-                allow[(line[0], line[1])] = k
-    return allow
-
-
 def sources(root):
     for top, exts in (('compiler', ('.c', '.h')), ('grammar', ('.y', '.l'))):
         for dirpath, dirs, names in os.walk(os.path.join(root, top)):
@@ -330,25 +316,13 @@ def sources(root):
 def main():
     args = sys.argv[1:]
     root = os.path.abspath(args[0] if args else os.path.join(os.path.dirname(__file__), '..', '..'))
-    allow_path = args[1] if len(args) > 1 else os.path.join(os.path.dirname(__file__), 'state_allow.txt')
-    allow = read_allow(allow_path)
-    used, errors, files = set(), 0, 0
+    errors, files = 0, 0
     for path in sources(root):
         files += 1
-        for line, name, shown in scan_file(root, path):
-            rel = os.path.relpath(path, root)
-            if (rel, name) in allow:
-                used.add((rel, name))
-                print('%s:%d: allowed for now: %s' % (rel, line, shown))
-                continue
-            print('%s:%d: mutable file-scope state: %s' % (rel, line, shown))
+        for line, _, shown in scan_file(root, path):
+            print('%s:%d: mutable file-scope state: %s' % (os.path.relpath(path, root), line, shown))
             errors += 1
-    for (rel, name), k in sorted(allow.items(), key=lambda e: e[1]):
-        if (rel, name) not in used:
-            print('%s:%d: stale allow-list entry: %s %s no longer exists; remove it'
-                  % (os.path.relpath(os.path.abspath(allow_path), root), k, rel, name))
-            errors += 1
-    print('%d files checked, %d errors, %d allowed' % (files, errors, len(used)))
+    print('%d files checked, %d errors' % (files, errors))
     return 1 if errors else 0
 
 
