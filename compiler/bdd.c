@@ -274,6 +274,15 @@ int bdd_satone(const struct bdd_ctx *b, bdd_t f, unsigned char *assign)
 	return 0;
 }
 
+int bdd_eval(const struct bdd_ctx *b, bdd_t f, const unsigned char *assign)
+{
+	while (f > BDD_TRUE) {
+		const struct bdd_node *x = &b->nodes[f];
+		f = assign[x->var] ? x->hi : x->lo;
+	}
+	return f == BDD_TRUE;
+}
+
 /* ---- bit vectors ---- */
 
 bdd_t bdd_vec_eq_const(struct bdd_ctx *b, const bdd_t *v, unsigned n, uint64_t k)

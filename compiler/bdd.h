@@ -54,6 +54,9 @@ bdd_t bdd_xor(struct bdd_ctx *b, bdd_t f, bdd_t g);
  * 0). Returns 0, or -1 when F is BDD_FALSE. */
 int bdd_satone(const struct bdd_ctx *b, bdd_t f, unsigned char *assign);
 
+/* F under ASSIGN[0..nvars) (0/1 per variable): 0 or 1. */
+int bdd_eval(const struct bdd_ctx *b, bdd_t f, const unsigned char *assign);
+
 /* ---- bit vectors (v[0] is the least significant bit) ---- */
 
 /* V == K, V < K (V <= K when INCLUSIVE), V > K (V >= K), over N bits. */
