@@ -20,7 +20,7 @@
 #define REG_A 0
 #define REG_X 1
 #define REG_M(k) (2 + (k))
-#define MAX_RET_A_VALUES 4096
+#define MAX_RET_A_VALUES 1024
 #define CHUNK_VECS 256
 
 typedef const bdd_t *vec_t;        /* 32 bits, immutable once made */
@@ -402,54 +402,70 @@ static vec_t bitwise(struct sym *s, uint16_t op, vec_t a, vec_t w)
 	return v;
 }
 
-/* Division with a constant divisor; A constant too, or K a power of two.
- * Sets *A, or returns 1 when unsupported. */
-static int divide(struct sym *s, vec_t *a, uint32_t k)
+/* A / W by restoring long division, one quotient bit per step from the
+ * top; the remainder needs 33 bits between the shift and the subtraction.
+ * Exact where W is not 0 (the caller splits that case off). */
+static vec_t div_vec(struct sym *s, vec_t a, vec_t w)
 {
-	uint32_t x;
-	if (vec_const(*a, &x)) {
-		*a = const_vec(s, x / k);
-		return 0;
+	bdd_t rem[33], w33[33], diff[33], nw[33];
+	bdd_t *q = new_vec(s);
+	for (unsigned i = 0; i < 33; i++) {
+		rem[i] = BDD_FALSE;
+		w33[i] = i < 32 ? w[i] : BDD_FALSE;
+		nw[i] = bdd_not(s->b, w33[i]);
 	}
-	if (k & (k - 1))
-		return 1;
-	unsigned sh = 0;
-	while ((1u << sh) != k)
-		sh++;
-	*a = shift_const(s, *a, sh, 0);
-	return 0;
+	for (int bit = 31; bit >= 0; bit--) {
+		memmove(rem + 1, rem, 32 * sizeof(bdd_t));
+		rem[0] = a[bit];
+		bdd_t ge = bdd_vec_gt(s->b, rem, w33, 33, 1);
+		bdd_vec_add(s->b, rem, nw, BDD_TRUE, 33, diff);
+		for (unsigned i = 0; i < 33; i++)
+			rem[i] = bdd_ite(s->b, ge, diff[i], rem[i]);
+		q[bit] = ge;
+	}
+	return q;
 }
 
-/* BPF_ALU at PC. Returns 0, 1 when the path ended (division by zero: the
- * program returns 0), -1 when unsupported. */
-static int exec_alu(struct sym *s, size_t pc, struct regs *rg, bdd_t reach)
+/* Division: the kernel ends the program with 0 where the divisor is 0,
+ * so that part of *REACH returns 0 and the rest goes on. */
+static vec_t exec_div(struct sym *s, vec_t a, vec_t w, bdd_t *reach)
+{
+	uint32_t x, k;
+	bdd_t wzero = bdd_vec_eq_const(s->b, w, 32, 0);
+	add_ret(s, 0, bdd_and(s->b, *reach, wzero));
+	*reach = bdd_and(s->b, *reach, bdd_not(s->b, wzero));
+	if (*reach == BDD_FALSE)
+		return a;
+	if (vec_const(w, &k) && vec_const(a, &x))
+		return const_vec(s, x / k);
+	if (vec_const(w, &k) && !(k & (k - 1))) {
+		unsigned sh = 0;
+		while ((1u << sh) != k)
+			sh++;
+		return shift_const(s, a, sh, 0);
+	}
+	return div_vec(s, a, w);
+}
+
+/* BPF_ALU at PC: updates A, and *REACH where a division ends the path. */
+static int exec_alu(struct sym *s, size_t pc, struct regs *rg, bdd_t *reach)
 {
 	const struct sock_filter *f = &s->p[pc];
 	uint16_t op = BPF_OP(f->code);
 	vec_t a = rg->r[REG_A];
 	vec_t w = BPF_SRC(f->code) == BPF_X ? rg->r[REG_X] : const_vec(s, f->k);
-	uint32_t k = 0;
 	switch (op) {
 	case BPF_ADD: a = add_vec(s, a, w, 0); break;
 	case BPF_SUB: a = add_vec(s, a, w, 1); break;
 	case BPF_NEG: a = add_vec(s, s->zero, a, 1); break;
 	case BPF_MUL: a = mul_vec(s, a, w); break;
+	case BPF_DIV: a = exec_div(s, a, w, reach); break;
 	case BPF_AND: case BPF_OR: case BPF_XOR: a = bitwise(s, op, a, w); break;
 	case BPF_LSH: case BPF_RSH:
 		if (BPF_SRC(f->code) == BPF_K)
 			a = shift_const(s, a, f->k & 31, op == BPF_LSH);
 		else
 			a = shift_var(s, a, w, op == BPF_LSH);
-		break;
-	case BPF_DIV:
-		if (!vec_const(w, &k))
-			return sym_fail(s, "insn %zu: division by a variable X is unsupported", pc);
-		if (k == 0) {
-			add_ret(s, 0, reach);
-			return 1;
-		}
-		if (divide(s, &a, k))
-			return sym_fail(s, "insn %zu: division by %u is unsupported", pc, k);
 		break;
 	default:
 		return sym_fail(s, "insn %zu: ALU opcode 0x%04x unsupported", pc, f->code);
@@ -542,7 +558,7 @@ static int exec_insn(struct sym *s, size_t pc)
 	case BPF_JMP:
 		return exec_jump(s, pc, &rg, reach);
 	case BPF_ALU:
-		rc = exec_alu(s, pc, &rg, reach);
+		rc = exec_alu(s, pc, &rg, &reach);
 		break;
 	default:
 		rc = exec_move(s, pc, &rg);

@@ -43,9 +43,9 @@ struct bpf_sym_sem {
 
 /* Runs PROG symbolically in the context B, which must have at least
  * BPF_SYM_NVARS variables. PROG should have passed bpf_check; anything
- * malformed is refused here too. Supports every opcode seccomp accepts;
- * DIV by a non-constant X, and RET A with more than 4096 possible values,
- * are refused as unsupported. Returns 0, or -1 with a reason in WHY
+ * malformed is refused here too. Supports every opcode seccomp accepts
+ * (a division by X == 0 returns 0, as in the kernel); RET A with more
+ * than 1024 possible values is refused as unsupported. Returns 0, or -1 with a reason in WHY
  * (unsupported, malformed, or out of BDD budget). OUT is to be released
  * with bpf_sym_sem_free either way. */
 int bpf_sym_run(struct bdd_ctx *b, const struct sock_filter *prog, size_t len,
