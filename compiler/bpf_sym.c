@@ -153,16 +153,14 @@ static int vec_same(vec_t x, vec_t y)
 
 /* ---- results ---- */
 
+/* Records that the program returns VALUE on WHEN. The pieces are joined
+ * by finish_rets: ORing each into a growing set as it comes would cost
+ * the set's size every time. */
 static void add_ret(struct sym *s, uint32_t value, bdd_t when)
 {
 	struct bpf_sym_sem *o = s->out;
 	if (when == BDD_FALSE)
 		return;
-	for (size_t i = 0; i < o->n; i++)
-		if (o->r[i].value == value) {
-			o->r[i].when = bdd_or(s->b, o->r[i].when, when);
-			return;
-		}
 	if (o->n == s->capout) {
 		s->capout = s->capout ? 2 * s->capout : 8;
 		o->r = realloc(o->r, s->capout * sizeof(*o->r));
@@ -198,6 +196,40 @@ static int cmp_ret(const void *x, const void *y)
 {
 	const struct bpf_sym_ret *p = x, *q = y;
 	return p->value < q->value ? -1 : p->value > q->value;
+}
+
+/* The union of W[0..N) by pairwise rounds: a balanced tree of ORs. */
+static bdd_t or_balanced(struct bdd_ctx *b, bdd_t *w, size_t n)
+{
+	while (n > 1) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i += 2)
+			w[k++] = i + 1 < n ? bdd_or(b, w[i], w[i + 1]) : w[i];
+		n = k;
+	}
+	return n ? w[0] : BDD_FALSE;
+}
+
+/* Sorts the recorded pieces by value and joins those of one value. */
+static void finish_rets(struct sym *s)
+{
+	struct bpf_sym_sem *o = s->out;
+	size_t n = 0;
+	if (o->n == 0)
+		return;
+	qsort(o->r, o->n, sizeof(*o->r), cmp_ret);
+	bdd_t *w = xcalloc(o->n, sizeof(*w));
+	for (size_t i = 0; i < o->n;) {
+		size_t j = i;
+		while (j < o->n && o->r[j].value == o->r[i].value) {
+			w[j - i] = o->r[j].when;
+			j++;
+		}
+		o->r[n++] = (struct bpf_sym_ret){ o->r[i].value, or_balanced(s->b, w, j - i) };
+		i = j;
+	}
+	o->n = n;
+	free(w);
 }
 
 void bpf_sym_sem_free(struct bpf_sym_sem *s)
@@ -621,10 +653,10 @@ int bpf_sym_run(struct bdd_ctx *b, const struct sock_filter *prog, size_t len,
 	for (size_t pc = 0; rc == 0 && pc < len && !bdd_failed(b); pc++)
 		if (s.reach[pc] != BDD_FALSE)
 			rc = exec_insn(&s, pc);
+	if (rc == 0)
+		finish_rets(&s);
 	if (rc == 0 && bdd_failed(b))
 		rc = sym_fail(&s, "out of BDD budget (%zu nodes)", bdd_nodes(b));
-	if (rc == 0 && out->n)
-		qsort(out->r, out->n, sizeof(*out->r), cmp_ret);
 	sym_fini(&s);
 	return rc;
 }

@@ -197,32 +197,88 @@ static void add_value(struct arch_fn *fn, uint32_t v)
 	fn->values[fn->nvalues++] = v;
 }
 
-/* First match within a number: rule i decides where its condition holds
- * and no earlier rule's did; the default decides where none holds. */
+/* The union of W[0..N) by pairwise rounds (a balanced tree of ORs, far
+ * cheaper than growing one set); W is overwritten. */
+static bdd_t or_balanced(struct bdd_ctx *b, bdd_t *w, size_t n)
+{
+	while (n > 1) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i += 2)
+			w[k++] = i + 1 < n ? bdd_or(b, w[i], w[i + 1]) : w[i];
+		n = k;
+	}
+	return n ? w[0] : BDD_FALSE;
+}
+
+/* Index of ACTION in OUT[0..*K), added (with set FALSE) when missing. */
+static size_t act_slot(struct gact *out, size_t *k, uint32_t action)
+{
+	size_t j = 0;
+	while (j < *k && out[j].action != action)
+		j++;
+	if (j == *k)
+		out[(*k)++] = (struct gact){ action, BDD_FALSE };
+	return j;
+}
+
+/* First match, literally: rule i decides where its condition holds and
+ * no earlier rule's did. Returns the inputs where none holds. */
+static bdd_t first_match(struct pol *p, const bdd_t *c, const struct item *it, size_t n,
+			 struct gact *out, size_t *k)
+{
+	bdd_t rest = BDD_TRUE;
+	for (size_t i = 0; i < n && rest != BDD_FALSE; i++) {
+		size_t j = act_slot(out, k, it[i].r->action);
+		out[j].when = bdd_or(p->b, out[j].when, bdd_and(p->b, rest, c[i]));
+		rest = bdd_and(p->b, rest, bdd_not(p->b, c[i]));
+	}
+	return rest;
+}
+
+/* The same when the rules of different actions never overlap (what the
+ * analysis ensures): then each action holds where any of its rules does,
+ * and the unions can be built as balanced trees. Returns 0 (and leaves
+ * OUT for first_match) when some do overlap. */
+static int any_match(struct pol *p, bdd_t *c, const struct item *it, size_t n,
+		     struct gact *out, size_t *k, bdd_t *rest)
+{
+	bdd_t *w = xcalloc(n, sizeof(*w)), all = BDD_FALSE;
+	int disjoint = 1;
+	for (size_t i = 0; i < n; i++)
+		act_slot(out, k, it[i].r->action);
+	for (size_t j = 0; j < *k && disjoint; j++) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (it[i].r->action == out[j].action)
+				w[m++] = c[i];
+		out[j].when = or_balanced(p->b, w, m);
+		disjoint = bdd_and(p->b, all, out[j].when) == BDD_FALSE;
+		all = bdd_or(p->b, all, out[j].when);
+	}
+	free(w);
+	for (size_t j = 0; !disjoint && j < *k; j++)
+		out[j].when = BDD_FALSE;
+	*rest = bdd_not(p->b, all);
+	return disjoint;
+}
+
+/* What the rules for one number give: per action, where it decides;
+ * the default decides where no rule's condition holds. */
 static void group_acts(struct pol *p, struct arch_fn *fn, const struct item *it, size_t n,
 		       struct gact *out, size_t *nout)
 {
-	bdd_t rest = BDD_TRUE;
+	bdd_t *c = xcalloc(n, sizeof(*c)), rest;
 	size_t k = 0;
-	for (size_t i = 0; i < n && rest != BDD_FALSE; i++) {
-		bdd_t c = ncond_bdd(p, it[i].r->cond);
-		bdd_t hit = bdd_and(p->b, rest, c);
-		rest = bdd_and(p->b, rest, bdd_not(p->b, c));
-		size_t j = 0;
-		while (j < k && out[j].action != it[i].r->action)
-			j++;
-		if (j == k)
-			out[k++] = (struct gact){ it[i].r->action, BDD_FALSE };
-		out[j].when = bdd_or(p->b, out[j].when, hit);
+	for (size_t i = 0; i < n; i++) {
+		c[i] = ncond_bdd(p, it[i].r->cond);
 		add_value(fn, it[i].r->action);
 	}
-	size_t j = 0;
-	while (j < k && out[j].action != p->pb->default_action)
-		j++;
-	if (j == k)
-		out[k++] = (struct gact){ p->pb->default_action, BDD_FALSE };
+	if (!any_match(p, c, it, n, out, &k, &rest))
+		rest = first_match(p, c, it, n, out, &k);
+	size_t j = act_slot(out, &k, p->pb->default_action);
 	out[j].when = bdd_or(p->b, out[j].when, rest);
 	*nout = k;
+	free(c);
 }
 
 static void arch_fn_build(struct pol *p, const struct arch_policy *ap, struct arch_fn *fn)
