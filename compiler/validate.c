@@ -424,13 +424,16 @@ void validate_cex_data(const struct validate_cex *cex, struct seccomp_data *d)
 	memcpy(d->args, cex->args, sizeof(d->args));
 }
 
-/* Is S a partition of DOMAIN's complement-free input space? Every input
- * must get exactly one value: a self-check of both semantics. */
-static int covers_all(struct bdd_ctx *b, const struct bpf_sym_sem *s)
+/* Is S a partition of the inputs: every input gets exactly one value?
+ * A self-check of both semantics. */
+static int is_partition(struct bdd_ctx *b, const struct bpf_sym_sem *s)
 {
 	bdd_t u = BDD_FALSE;
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
+		if (bdd_and(b, u, s->r[i].when) != BDD_FALSE)
+			return 0;
 		u = bdd_or(b, u, s->r[i].when);
+	}
 	return u == BDD_TRUE;
 }
 
@@ -478,8 +481,8 @@ static int program_sem(struct bdd_ctx *b, const struct sock_filter *prog, size_t
 		return vfail(why, whylen, "invalid program: %s", msg);
 	if (bpf_sym_run(b, prog, len, s, msg, sizeof(msg)))
 		return vfail(why, whylen, "%s", msg);
-	if (!covers_all(b, s) && !bdd_failed(b))
-		return vfail(why, whylen, "internal error: the program's semantics is not total");
+	if (!is_partition(b, s) && !bdd_failed(b))
+		return vfail(why, whylen, "internal error: the program's semantics is not a partition");
 	return 0;
 }
 
@@ -506,8 +509,8 @@ int validate_filter_opts(const struct policy_build *pb, const struct sock_filter
 	pol_init(&p, b, pb);
 	if (rc == 0) {
 		policy_sem(&p);
-		if (!covers_all(b, &p.out.s) && !bdd_failed(b))
-			rc = vfail(why, whylen, "internal error: the policy's semantics is not total");
+		if (!is_partition(b, &p.out.s) && !bdd_failed(b))
+			rc = vfail(why, whylen, "internal error: the policy's semantics is not a partition");
 	}
 	if (rc == 0)
 		rc = decide(b, &p.out.s, &prog, opts, &d, why, whylen);
