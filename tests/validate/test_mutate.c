@@ -13,6 +13,12 @@
  * Mutants the validator alone tells apart are counted, not failures: a
  * search is weaker than a decision.
  *
+ * The policy is mutated too, with the filter left alone: a rule gets
+ * another action or another rule's condition, or two rules for one
+ * number swap places. Rules of different actions then overlap, which the
+ * analysis never lets through, so the validator's literal first-match
+ * path is exercised; the same two failures apply.
+ *
  * usage: test_mutate POLICY... (MUTANTS per policy: SYSFENCE_MUTANTS) */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -206,6 +212,105 @@ static int judge(const struct compilation *c, const struct sock_filter *mut, siz
 	return 0;
 }
 
+/* ---- policy mutants ---- */
+
+struct saved {
+	struct rule *r, *q;          /* changed rules (q may be NULL) */
+	struct rule rv, qv;          /* their contents before */
+	size_t i, j;                 /* swapped by_nr slots (i == j: none) */
+};
+
+/* Changes one or two indexed rules of one arch; returns 0 when the arch
+ * has fewer than two rules. */
+static int mutate_policy(struct rng *r, struct arch_policy *ap, struct saved *sv)
+{
+	if (ap->nby_nr < 2)
+		return 0;
+	size_t i = below(r, (uint32_t)ap->nby_nr), j = below(r, (uint32_t)ap->nby_nr);
+	memset(sv, 0, sizeof(*sv));
+	sv->r = ap->by_nr[i];
+	sv->rv = *sv->r;
+	switch (below(r, 3)) {
+	case 0:
+		sv->r->action = ap->by_nr[j]->action != sv->r->action ? ap->by_nr[j]->action
+			: SECCOMP_RET_ERRNO | below(r, 4);
+		break;
+	case 1:
+		/* Another rule's condition, mostly a neighbour's with the same
+		 * number, so that the two overlap. */
+		if (below(r, 4) && i + 1 < ap->nby_nr)
+			j = i + 1;
+		sv->r->cond = below(r, 4) ? ap->by_nr[j]->cond : NULL;
+		sv->r->nr = below(r, 2) ? ap->by_nr[j]->nr : sv->r->nr;
+		break;
+	default:
+		/* Two neighbours with one number trade places. */
+		if (i + 1 < ap->nby_nr && ap->by_nr[i + 1]->nr == sv->r->nr) {
+			sv->i = i;
+			sv->j = i + 1;
+			ap->by_nr[i] = ap->by_nr[i + 1];
+			ap->by_nr[i + 1] = sv->r;
+		}
+		break;
+	}
+	return 1;
+}
+
+static void restore_policy(struct arch_policy *ap, struct saved *sv)
+{
+	if (sv->i != sv->j) {
+		struct rule *t = ap->by_nr[sv->i];
+		ap->by_nr[sv->i] = ap->by_nr[sv->j];
+		ap->by_nr[sv->j] = t;
+	}
+	*sv->r = sv->rv;
+}
+
+/* A mutant of the policy against the unchanged filter. A changed number
+ * can break by_nr's order; policy_eval's binary search then misses rules,
+ * so such mutants are judged only when the order still holds. */
+static int sorted(const struct arch_policy *ap)
+{
+	for (size_t i = 0; i + 1 < ap->nby_nr; i++)
+		if (ap->by_nr[i]->nr > ap->by_nr[i + 1]->nr)
+			return 0;
+	return 1;
+}
+
+static void policy_mutants(struct compilation *c, const struct consts *k, struct rng *r,
+			   unsigned n, struct stats *st, const char *path)
+{
+	int arches[ARCH_COUNT], narch = 0;
+	for (int a = 0; a < ARCH_COUNT; a++)
+		if (c->pb.arch_mask & (1u << a))
+			arches[narch++] = a;
+	for (unsigned m = 0; m < n && narch; m++) {
+		struct arch_policy *ap = &c->pb.per_arch[arches[below(r, (uint32_t)narch)]];
+		struct saved sv;
+		struct validate_cex cex;
+		char why[200];
+		if (!mutate_policy(r, ap, &sv))
+			continue;
+		if (sorted(ap)) {
+			st->mutants++;
+			int found = search(c, c->filter.insns, c->filter.len, k, r);
+			int v = validate_filter(&c->pb, c->filter.insns, c->filter.len, &cex, why,
+						sizeof(why));
+			int bad = v < 0 || (found && v == 0) ||
+				  (v == 1 && !vt_recheck(&c->pb, c->filter.insns, c->filter.len, &cex));
+			if (bad) {
+				printf("%s: policy mutant %u (validator %d%s%s)  <-- FAIL\n", path, m, v,
+				       v < 0 ? ": " : "", v < 0 ? why : "");
+				st->failures++;
+			}
+			st->search_killed += found;
+			st->validator_only += v == 1 && !found;
+			st->equal += v == 0;
+		}
+		restore_policy(ap, &sv);
+	}
+}
+
 static void dump(const struct sock_filter *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -254,6 +359,7 @@ static void run_policy(const char *path, unsigned nmutants, struct stats *st)
 			st->failures++;
 		}
 	}
+	policy_mutants(&c, k, &r, nmutants, st, path);
 	printf("%s: %zu instructions, %u mutants (the filter is %s), %s\n", path, len, nmutants,
 	       orig == 0 ? "right" : "wrong", st->failures == before ? "ok" : "FAIL");
 	free(mut);
