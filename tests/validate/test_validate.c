@@ -32,6 +32,8 @@ static const struct known {
 } known[] = {
 	{ "ftruncate-or.policy", 77, { 3, 0x80000000u } },
 	{ "write-two-ranges.policy", 1, { 1, 0, 3 } },
+	{ "ftruncate-le-or-le.policy", 77, { 3, 0x200000005u } },
+	{ "ftruncate-ge-or-lt.policy", 77, { 3, 0x80000000u } },
 };
 
 struct job {
