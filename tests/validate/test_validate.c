@@ -3,7 +3,9 @@
  *  - every policy of the directories given after --equal compiles (those
  *    that do not are skipped) to a filter the validator finds equal to the
  *    policy, and equal to itself as a program; with a tiny node budget
- *    the validator gives up cleanly instead;
+ *    the validator gives up cleanly instead; built from libseccomp's own
+ *    program (no layout pass) it is equal to the laid-out one, and gets
+ *    the same verdict; a file with several policies is checked for each;
  *  - every policy of the directory given after --wrong is one libseccomp
  *    2.5.4 miscompiles: the validator must find a mismatch, with a witness
  *    bpf_run and policy_eval confirm. Should the compiler ever emit a
@@ -38,6 +40,7 @@ static const struct known {
 
 struct job {
 	const char *path;
+	const char *policy;          /* NULL: the file's only policy */
 	int wrong;
 };
 
@@ -88,13 +91,44 @@ static int gives_up_cleanly(const struct compilation *c)
 	return rc == 0 && c->filter.len < 8;
 }
 
+/* The same policy built from libseccomp's own program (no layout pass):
+ * the layout pass must not change the meaning, so the two programs are
+ * equal, and for a right policy this one is right too. */
+static int raw_layout_agrees(const struct job *j, const struct compilation *laid, int laid_rc)
+{
+	struct unit_options opts = { .libseccomp_layout = 1 };
+	struct compilation c;
+	struct validate_cex cex;
+	char why[200] = "";
+	int ok = 1;
+	if (compilation_run(&c, &opts, j->path, j->policy, 0, stderr)) {
+		compilation_free(&c);
+		return 1;
+	}
+	int same = validate_programs(laid->filter.insns, laid->filter.len, c.filter.insns,
+				     c.filter.len, &cex, why, sizeof(why));
+	int rc = validate_filter(&c.pb, c.filter.insns, c.filter.len, &cex, why, sizeof(why));
+	if (same != 0) {
+		printf("    the layout pass changed the filter (%d)%s\n", same, same < 0 ? why : "");
+		if (same == 1)
+			vt_print_cex(stdout, "    laid out vs libseccomp's: ", &cex);
+		ok = 0;
+	}
+	if (rc != laid_rc) {
+		printf("    libseccomp's own program: %d, laid out: %d\n", rc, laid_rc);
+		ok = 0;
+	}
+	compilation_free(&c);
+	return ok;
+}
+
 static int run_one(void *arg)
 {
 	const struct job *j = arg;
 	struct compilation c;
 	struct validate_cex cex;
 	char why[200] = "";
-	if (compilation_run(&c, NULL, j->path, NULL, 0, stderr)) {
+	if (compilation_run(&c, NULL, j->path, j->policy, 0, stderr)) {
 		compilation_free(&c);
 		return R_NO_COMPILE;
 	}
@@ -102,7 +136,8 @@ static int run_one(void *arg)
 	int rc = validate_filter(&c.pb, c.filter.insns, c.filter.len, &cex, why, sizeof(why));
 	double t1 = vt_now_ms();
 	int res = rc == 0 ? R_EQUAL : rc == 1 ? R_MISMATCH : R_UNDECIDED;
-	printf("%s: %zu instructions, validated in %.1f ms\n", j->path, c.filter.len, t1 - t0);
+	printf("%s%s%s: %zu instructions, validated in %.1f ms\n", j->path, j->policy ? ":" : "",
+	       j->policy ? j->policy : "", c.filter.len, t1 - t0);
 	if (rc == 1) {
 		vt_print_cex(stdout, "    witness: ", &cex);
 		if (!vt_recheck(&c.pb, c.filter.insns, c.filter.len, &cex))
@@ -113,6 +148,8 @@ static int run_one(void *arg)
 		res = R_MISSED;
 	}
 	if (res == R_EQUAL && (!self_equal(&c) || !gives_up_cleanly(&c)))
+		res = R_UNDECIDED;
+	if ((res == R_EQUAL || res == R_MISMATCH) && !raw_layout_agrees(j, &c, rc))
 		res = R_UNDECIDED;
 	compilation_free(&c);
 	return res;
@@ -128,18 +165,33 @@ static int judge(const struct job *j, int res)
 	return res == R_EQUAL;
 }
 
+static int run_job(const struct job *j)
+{
+	int res = vt_isolated(run_one, (void *)j, 60);
+	const char *what = res >= 0 && res <= R_MISSED ? rname[res] : "CRASHED or timed out";
+	int ok = res >= 0 && judge(j, res);
+	printf("%s%s%s: %s%s\n", j->path, j->policy ? ":" : "", j->policy ? j->policy : "", what,
+	       ok ? "" : "  <-- FAIL");
+	return !ok;
+}
+
 static int run_dir(const char *dir, int wrong)
 {
-	char **paths;
+	char **paths, *names[VT_MAX_POLICIES];
 	size_t n = vt_list(dir, &paths);
 	int failed = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct job j = { paths[i], wrong };
-		int res = vt_isolated(run_one, &j, 60);
-		const char *what = res >= 0 && res <= R_MISSED ? rname[res] : "CRASHED or timed out";
-		int ok = res >= 0 && judge(&j, res);
-		printf("%s: %s%s\n", paths[i], what, ok ? "" : "  <-- FAIL");
-		failed += !ok;
+		size_t np = vt_policy_names(paths[i], names);
+		if (np < 2) {
+			struct job j = { paths[i], NULL, wrong };
+			failed += run_job(&j);
+		}
+		for (size_t k = 0; np >= 2 && k < np; k++) {
+			struct job j = { paths[i], names[k], wrong };
+			failed += run_job(&j);
+		}
+		for (size_t k = 0; k < np; k++)
+			free(names[k]);
 	}
 	vt_free_list(paths, n);
 	return failed;

@@ -56,6 +56,20 @@ void vt_free_list(char **v, size_t n)
 	free(v);
 }
 
+size_t vt_policy_names(const char *path, char **names)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], name[128];
+	size_t n = 0;
+	if (!f)
+		return 0;
+	while (n < VT_MAX_POLICIES && fgets(line, sizeof(line), f))
+		if (sscanf(line, " policy %127[A-Za-z0-9_]", name) == 1 && (names[n] = strdup(name)))
+			n++;
+	fclose(f);
+	return n;
+}
+
 int vt_recheck(const struct policy_build *pb, const struct sock_filter *insns, size_t len,
 	       const struct validate_cex *cex)
 {

@@ -16,6 +16,11 @@
 size_t vt_list(const char *dir, char ***out);
 void vt_free_list(char **v, size_t n);
 
+/* The names of the policies PATH defines (lines "policy NAME {"), at most
+ * VT_MAX_POLICIES, malloc'd into NAMES; returns how many. */
+#define VT_MAX_POLICIES 16
+size_t vt_policy_names(const char *path, char **names);
+
 /* Does the counterexample reproduce: bpf_run on INSNS gives ACTUAL,
  * policy_eval on PB gives EXPECTED, and they differ? */
 int vt_recheck(const struct policy_build *pb, const struct sock_filter *insns, size_t len,
