@@ -267,3 +267,10 @@ const char *suggest_result(const struct suggest *s)
 	unsigned limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
 	return s->best && s->dist <= limit ? s->best : NULL;
 }
+
+void diag_internal_error(const char *where, const char *what)
+{
+	fflush(stdout);
+	fprintf(stderr, "sysfence: internal error: %s (%s); please report this bug\n", what, where);
+	abort();
+}

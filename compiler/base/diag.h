@@ -84,6 +84,15 @@ int diag_failed(const struct diag *d);
  * diagnostic is already a record. The one place that counts are shown. */
 void diag_summary(const struct diag *d);
 
+/* An invariant the code relies on does not hold: a bug in sysfence, not
+ * in the input. Says so on stderr, naming WHERE, and aborts; nothing is
+ * written. DIAG_ASSERT(COND, WHAT) is the way to call it. */
+void diag_internal_error(const char *where, const char *what) __attribute__((noreturn));
+#define DIAG_STR2(x) #x
+#define DIAG_STR(x) DIAG_STR2(x)
+#define DIAG_ASSERT(cond, what) \
+	do { if (!(cond)) diag_internal_error(__FILE__ ":" DIAG_STR(__LINE__), (what)); } while (0)
+
 /* The closest name to WANT among CANDIDATES by edit distance, or NULL when
  * none is close enough to be a plausible typo. */
 struct suggest {
