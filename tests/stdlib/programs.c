@@ -3,12 +3,12 @@
  * usage: stdlib_programs [SCENARIO]          (TAP on standard output)
  *        stdlib_programs exec-child          (run by the procs scenario)
  *
- * Each scenario (harness.h) does real work under the filter compiled at
+ * Each scenario (scenario.h) does real work under the filter compiled at
  * build time from tests/stdlib/SCENARIO.policy, then tries what that
  * composition must deny and expects EPERM, an errno return, each time.
  */
 #define _GNU_SOURCE
-#include "harness.h"
+#include "scenario.h"
 
 #include "files.h"
 #include "procs.h"

@@ -1,4 +1,4 @@
-/* The harness of the standard-library tests (tests/stdlib/).
+/* The scenarios of the standard-library tests (tests/stdlib/).
  *
  * Each scenario runs in a forked child: it sets up what it needs, installs
  * the filter compiled from its policy, does real work with glibc, then
@@ -8,8 +8,8 @@
  * print.  The parent reports in TAP: every check, that the child exited
  * normally (a SIGSYS or any other signal is a failure), and its output.
  */
-#ifndef STDLIB_HARNESS_H
-#define STDLIB_HARNESS_H
+#ifndef STDLIB_SCENARIO_H
+#define STDLIB_SCENARIO_H
 
 #include <errno.h>
 #include <stddef.h>

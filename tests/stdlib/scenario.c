@@ -1,6 +1,6 @@
-/* The harness of the standard-library tests: see harness.h. */
+/* The scenarios of the standard-library tests: see scenario.h. */
 #define _GNU_SOURCE
-#include "harness.h"
+#include "scenario.h"
 #include "sysfence.h"
 
 #include <errno.h>
