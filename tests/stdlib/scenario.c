@@ -1,6 +1,7 @@
 /* The scenarios of the standard-library tests: see scenario.h. */
 #define _GNU_SOURCE
 #include "scenario.h"
+#include "harness.h"
 #include "sysfence.h"
 
 #include <errno.h>
@@ -17,8 +18,10 @@
 #define CHILD_SECONDS 20
 
 struct result {
+    const char *file;                   /* the check's, for the parent's report */
+    int line;
     char name[96];
-    int ok;
+    int ok;                             /* 1 passed, -1 failed, 0 still being written */
     char detail[200];
 };
 
@@ -32,7 +35,7 @@ static struct shared *sh;
 char scratch[] = "/tmp/sysfence-stdlib-XXXXXX";
 pid_t parent_pid;
 
-void check_result(const char *name, int ok, const char *fmt, ...)
+void check_result(const char *file, int line, const char *name, int ok, const char *fmt, ...)
 {
     int i = __atomic_fetch_add(&sh->n, 1, __ATOMIC_SEQ_CST);
     if (i >= MAX_CHECKS) {
@@ -40,6 +43,8 @@ void check_result(const char *name, int ok, const char *fmt, ...)
         return;
     }
     struct result *r = &sh->r[i];
+    r->file = file;
+    r->line = line;
     snprintf(r->name, sizeof(r->name), "%s", name);
     va_list ap;
     va_start(ap, fmt);
@@ -54,20 +59,21 @@ static const char *errname(int err)
     return s ? s : "?";
 }
 
-void check_errno(const char *name, int want, long ret, int err)
+void record_errno(const char *file, int line, const char *name, int want, long ret, int err)
 {
     if (ret == -1)
-        check(name, err == want, "failed with %s, want %s", errname(err), errname(want));
+        check_result(file, line, name, err == want, "failed with %s, want %s", errname(err),
+                     errname(want));
     else
-        check(name, 0, "returned %ld, want -1 with %s", ret, errname(want));
+        check_result(file, line, name, 0, "returned %ld, want -1 with %s", ret, errname(want));
 }
 
-void check_allowed(const char *name, long ret, int err)
+void record_allowed(const char *file, int line, const char *name, long ret, int err)
 {
     if (ret == -1)
-        check(name, err != EPERM, "failed with %s", errname(err));
+        check_result(file, line, name, err != EPERM, "failed with %s", errname(err));
     else
-        check(name, 1, "returned %ld", ret);
+        check_result(file, line, name, 1, "returned %ld", ret);
 }
 
 /* In the child: set up, confine, work.  Never returns. */
@@ -90,16 +96,33 @@ static void child(const struct scenario *s, int out)
     exit(0);                            /* flushes stdout, under the filter */
 }
 
-static void tap_escaped(const char *label, const char *text)
+/* A note showing TEXT quoted, its newlines as \n, one line each, the
+ * lines after the first aligned under it. */
+static void note_quoted(const char *label, const char *text)
 {
-    printf("#   %s: \"", label);
-    for (const char *p = text; *p; p++) {
-        if (*p == '\n')
-            printf("\\n\"\n#     \"");
-        else
-            putchar(*p);
+    size_t len = strlen(text), n = 0;
+    static const char next[] = "\\n\"\n      \"";   /* "\n", then under the first line's quote */
+    char *q = malloc((sizeof(next) - 1) * len + 3);
+    if (!q) {
+        harness_note("%s: (no memory to show %zu bytes)", label, len);
+        return;
     }
-    printf("\"\n");
+    q[n++] = '"';
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n' && p[1]) {
+            memcpy(q + n, next, sizeof(next) - 1);
+            n += sizeof(next) - 1;
+        } else if (*p == '\n') {
+            memcpy(q + n, "\\n", 2);
+            n += 2;
+        } else {
+            q[n++] = *p;
+        }
+    }
+    q[n++] = '"';
+    q[n] = 0;
+    harness_note("  %s: %s", label, q);
+    free(q);
 }
 
 static void remove_scratch(void)
@@ -110,31 +133,13 @@ static void remove_scratch(void)
         fprintf(stderr, "could not remove %s\n", scratch);
 }
 
-static int run_one(const struct scenario *s, int *n)
+/* Reads what the child writes on OUT until it closes it (or MAX_OUTPUT
+ * bytes), into BUF. Returns the length. */
+static size_t read_output(int out, char *buf)
 {
-    int failed = 0;
-    memset(sh, 0, sizeof(*sh));
-    int fds[2];
-    if (pipe(fds) != 0) {
-        perror("pipe");
-        return 1;
-    }
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        return 1;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child(s, fds[1]);
-    }
-    close(fds[1]);
-
-    static char out[MAX_OUTPUT + 1];
     size_t len = 0;
     for (;;) {
-        ssize_t got = read(fds[0], out + len, MAX_OUTPUT - len);
+        ssize_t got = read(out, buf + len, MAX_OUTPUT - len);
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0)
@@ -143,48 +148,83 @@ static int run_one(const struct scenario *s, int *n)
         if (len == MAX_OUTPUT)
             break;
     }
-    out[len] = 0;
+    buf[len] = 0;
+    return len;
+}
+
+/* Each check the child recorded, as one case, failed at its file:line. */
+static void report_checks(const struct scenario *s)
+{
+    int count = sh->n < MAX_CHECKS ? sh->n : MAX_CHECKS;
+    for (int i = 0; i < count; i++) {
+        const struct result *r = &sh->r[i];
+        if (!r->ok) {
+            harness_case_begin("%s: (check still being written when the child ended)", s->name);
+            FAIL("the child ended while recording a check");
+        } else {
+            harness_case_begin("%s: %s", s->name, r->name);
+            harness_check(r->ok > 0, r->file, r->line, r->name, " %s", r->detail);
+        }
+        harness_case_end();
+    }
+    if (sh->overflow) {
+        harness_case_begin("%s: more than %d checks", s->name, MAX_CHECKS);
+        FAIL("the child recorded more than %d checks (MAX_CHECKS)", MAX_CHECKS);
+        harness_case_end();
+    }
+}
+
+static void report_exit(const struct scenario *s, int status)
+{
+    harness_case_begin("%s: exits normally under the filter", s->name);
+    if (WIFSIGNALED(status))
+        FAIL("killed by signal %d (%s)%s", WTERMSIG(status), strsignal(WTERMSIG(status)),
+             WTERMSIG(status) == SIGSYS ? ": a syscall was killed, not denied" : "");
+    else
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", WEXITSTATUS(status));
+    harness_case_end();
+}
+
+static void report_output(const struct scenario *s, const char *out, size_t len)
+{
+    const char *want = s->expected_stdout();
+    harness_case_begin("%s: prints what it should (%zu bytes)", s->name, len);
+    if (!CHECK(strcmp(out, want) == 0, "standard output differs")) {
+        note_quoted("got ", out);
+        note_quoted("want", want);
+    }
+    harness_case_end();
+}
+
+/* Runs S in a child and reports it. */
+static void run_one(const struct scenario *s)
+{
+    memset(sh, 0, sizeof(*sh));
+    int fds[2];
+    if (pipe(fds) != 0) {
+        FAIL("%s: pipe: %s", s->name, strerror(errno));
+        return;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        FAIL("%s: fork: %s", s->name, strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child(s, fds[1]);
+    }
+    close(fds[1]);
+    static char out[MAX_OUTPUT + 1];
+    size_t len = read_output(fds[0], out);
     close(fds[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-
-    int count = sh->n < MAX_CHECKS ? sh->n : MAX_CHECKS;
-    for (int i = 0; i < count; i++) {
-        const struct result *r = &sh->r[i];
-        int ok = r->ok > 0;
-        printf("%s %d - %s: %s%s%s\n", ok ? "ok" : "not ok", ++*n, s->name,
-               r->ok ? r->name : "(check still being written when the child ended)",
-               ok ? "" : ": ", ok ? "" : r->detail);
-        failed += !ok;
-    }
-    if (sh->overflow) {
-        printf("not ok %d - %s: more than %d checks\n", ++*n, s->name, MAX_CHECKS);
-        failed++;
-    }
-
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        printf("ok %d - %s: exits normally under the filter\n", ++*n, s->name);
-    } else {
-        failed++;
-        if (WIFSIGNALED(status))
-            printf("not ok %d - %s: killed by signal %d (%s)%s\n", ++*n, s->name,
-                   WTERMSIG(status), strsignal(WTERMSIG(status)),
-                   WTERMSIG(status) == SIGSYS ? ": a syscall was killed, not denied" : "");
-        else
-            printf("not ok %d - %s: exit status %d\n", ++*n, s->name, WEXITSTATUS(status));
-    }
-
-    const char *want = s->expected_stdout();
-    if (strcmp(out, want) == 0) {
-        printf("ok %d - %s: prints what it should (%zu bytes)\n", ++*n, s->name, len);
-    } else {
-        failed++;
-        printf("not ok %d - %s: standard output differs\n", ++*n, s->name);
-        tap_escaped("got ", out);
-        tap_escaped("want", want);
-    }
-    return failed;
+    report_checks(s);
+    report_exit(s, status);
+    report_output(s, out, len);
 }
 
 int run_scenarios(const struct scenario *list, size_t n, int argc, char **argv)
@@ -199,18 +239,15 @@ int run_scenarios(const struct scenario *list, size_t n, int argc, char **argv)
         perror("mkdtemp");
         return 1;
     }
-    int failed = 0, ran = 0, count = 0;
+    int ran = 0;
     for (size_t i = 0; i < n; i++) {
         if (argc > 1 && strcmp(argv[1], list[i].name) != 0)
             continue;
-        failed += run_one(&list[i], &count);
+        run_one(&list[i]);
         ran++;
     }
     remove_scratch();
-    if (!ran) {
-        fprintf(stderr, "no scenario named '%s'\n", argv[1]);
-        return 1;
-    }
-    printf("1..%d\n", count);
-    return failed ? 1 : 0;
+    if (!ran)
+        FAIL("no scenario named '%s'", argc > 1 ? argv[1] : "");
+    return harness_summary();
 }

@@ -3,10 +3,13 @@
  * Each scenario runs in a forked child: it sets up what it needs, installs
  * the filter compiled from its policy, does real work with glibc, then
  * tries what the policy must deny.  It records every check in memory shared
- * with the parent (no syscall needed), and its standard output goes to a
- * pipe that the parent reads and compares with what the scenario meant to
- * print.  The parent reports in TAP: every check, that the child exited
- * normally (a SIGSYS or any other signal is a failure), and its output.
+ * with the parent (no syscall needed: a confined child cannot print what
+ * its filter denies), and its standard output goes to a pipe that the
+ * parent reads and compares with what the scenario meant to print.  The
+ * parent reports through the shared harness (tests/support/harness.h), one
+ * case per recorded check, with its file and line, then a case for the
+ * child's exit (a SIGSYS or any other signal is a failure) and one for its
+ * output.
  */
 #ifndef STDLIB_SCENARIO_H
 #define STDLIB_SCENARIO_H
@@ -30,16 +33,17 @@ struct scenario {
     const char *(*expected_stdout)(void);
 };
 
-/* Records one check.  Usable under any filter: it only writes memory.
+/* Records one check, with the caller's file and line.  Usable under any
+ * filter: it only writes memory.
  * COND is evaluated before the message's arguments, so that these can
  * show the errno it left. */
 #define check(name, cond, ...)                                               \
     do {                                                                     \
         int ok_ = !!(cond);                                                  \
-        check_result((name), ok_, __VA_ARGS__);                              \
+        check_result(__FILE__, __LINE__, (name), ok_, __VA_ARGS__);          \
     } while (0)
-void check_result(const char *name, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void check_result(const char *file, int line, const char *name, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Records that CALL returned -1 (MAP_FAILED for mmap) with errno EPERM:
  * the policy's default action, an errno return and not a kill.  denied_as
@@ -51,7 +55,9 @@ void check_result(const char *name, int ok, const char *fmt, ...)
         long ret_ = (long)(call);                                            \
         check_errno((name), (want), ret_, errno);                            \
     } while (0)
-void check_errno(const char *name, int want, long ret, int err);
+#define check_errno(name, want, ret, err) \
+    record_errno(__FILE__, __LINE__, (name), (want), (ret), (err))
+void record_errno(const char *file, int line, const char *name, int want, long ret, int err);
 
 /* Records that CALL did not fail with EPERM (it succeeded, or the kernel
  * refused it for its own reason, such as EAFNOSUPPORT): the policy let it
@@ -60,13 +66,13 @@ void check_errno(const char *name, int want, long ret, int err);
     ({                                                                       \
         errno = 0;                                                           \
         long ret_ = (long)(call);                                            \
-        check_allowed((name), ret_, errno);                                  \
+        record_allowed(__FILE__, __LINE__, (name), ret_, errno);             \
         ret_;                                                                \
     })
-void check_allowed(const char *name, long ret, int err);
+void record_allowed(const char *file, int line, const char *name, long ret, int err);
 
-/* Runs the scenario named argv[1] (or all) and prints TAP; the return
- * value is main's. */
+/* Runs the scenario named argv[1] (or all) and reports in TAP; the
+ * return value is main's. */
 int run_scenarios(const struct scenario *list, size_t n, int argc, char **argv);
 
 /* A scratch directory made before the filter, removed by the parent. */
