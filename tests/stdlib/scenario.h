@@ -20,17 +20,17 @@
 #include <linux/filter.h>
 
 struct scenario {
-    const char *name;
-    /* The filter, installed by run() between setup and work. */
-    const struct sock_filter *filter;
-    size_t filter_len;
-    /* Before the filter: open, create, bind what the work needs.  May be
-     * NULL.  Returns 0, or -1 after recording why. */
-    int (*setup)(void);
-    /* Under the filter: the real work, then the attempts that must fail. */
-    void (*work)(void);
-    /* What work() prints on standard output, exactly. */
-    const char *(*expected_stdout)(void);
+	const char *name;
+	/* The filter, installed by run() between setup and work. */
+	const struct sock_filter *filter;
+	size_t filter_len;
+	/* Before the filter: open, create, bind what the work needs.  May be
+	 * NULL.  Returns 0, or -1 after recording why. */
+	int (*setup)(void);
+	/* Under the filter: the real work, then the attempts that must fail. */
+	void (*work)(void);
+	/* What work() prints on standard output, exactly. */
+	const char *(*expected_stdout)(void);
 };
 
 /* Records one check, with the caller's file and line.  Usable under any
@@ -38,37 +38,37 @@ struct scenario {
  * COND is evaluated before the message's arguments, so that these can
  * show the errno it left. */
 #define check(name, cond, ...)                                               \
-    do {                                                                     \
-        int ok_ = !!(cond);                                                  \
-        check_result(__FILE__, __LINE__, (name), ok_, __VA_ARGS__);          \
-    } while (0)
+	do {                                                                     \
+		int ok_ = !!(cond);                                                  \
+		check_result(__FILE__, __LINE__, (name), ok_, __VA_ARGS__);          \
+	} while (0)
 void check_result(const char *file, int line, const char *name, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+	__attribute__((format(printf, 5, 6)));
 
 /* Records that CALL returned -1 (MAP_FAILED for mmap) with errno EPERM:
  * the policy's default action, an errno return and not a kill.  denied_as
  * expects another errno (ENOSYS for clone3 and openat2). */
 #define denied(name, call) denied_as(name, EPERM, call)
 #define denied_as(name, want, call)                                          \
-    do {                                                                     \
-        errno = 0;                                                           \
-        long ret_ = (long)(call);                                            \
-        check_errno((name), (want), ret_, errno);                            \
-    } while (0)
+	do {                                                                     \
+		errno = 0;                                                           \
+		long ret_ = (long)(call);                                            \
+		check_errno((name), (want), ret_, errno);                            \
+	} while (0)
 #define check_errno(name, want, ret, err) \
-    record_errno(__FILE__, __LINE__, (name), (want), (ret), (err))
+	record_errno(__FILE__, __LINE__, (name), (want), (ret), (err))
 void record_errno(const char *file, int line, const char *name, int want, long ret, int err);
 
 /* Records that CALL did not fail with EPERM (it succeeded, or the kernel
  * refused it for its own reason, such as EAFNOSUPPORT): the policy let it
  * through.  Returns what CALL returned. */
 #define allowed(name, call)                                                  \
-    ({                                                                       \
-        errno = 0;                                                           \
-        long ret_ = (long)(call);                                            \
-        record_allowed(__FILE__, __LINE__, (name), ret_, errno);             \
-        ret_;                                                                \
-    })
+	({                                                                       \
+		errno = 0;                                                           \
+		long ret_ = (long)(call);                                            \
+		record_allowed(__FILE__, __LINE__, (name), ret_, errno);             \
+		ret_;                                                                \
+	})
 void record_allowed(const char *file, int line, const char *name, long ret, int err);
 
 /* Runs the scenario named argv[1] (or all) and reports in TAP; the
