@@ -12,6 +12,10 @@
  * extends its 32-bit registers into seccomp_data), so i386 vectors never
  * have one.
  *
+ * Reports in TAP through tests/support/harness.h: one case per policy,
+ * whose checks are that it compiles (and neither hangs nor crashes) and
+ * one check per vector, made in the policy's child process.
+ *
  * usage: test_diff DIR [VECTORS_PER_POLICY [SEED]]
  *        (also SYSFENCE_DIFF_VECTORS / SYSFENCE_DIFF_SEED in the environment) */
 #define _GNU_SOURCE
@@ -30,13 +34,14 @@
 #include "bpf/bpf.h"
 #include "driver/compilation.h"
 #include "analysis/policy.h"
+#include "harness.h"
 
 #ifndef AUDIT_ARCH_RISCV64
 #define AUDIT_ARCH_RISCV64 0xc00000f3u
 #endif
 
 #define X32_BIT 0x40000000u
-#define MAX_PRINTED 8           /* mismatches printed per policy */
+#define MAX_PRINTED 8           /* mismatches printed per class and policy */
 #define MAX_EDGE 60000          /* edge vectors per policy */
 
 /* ---- random numbers (splitmix64: fixed seed, same run everywhere) ---- */
@@ -334,8 +339,23 @@ static void print_policy(const char *path)
 	fclose(f);
 }
 
-static void check(const struct compilation *c, const char *path, struct stats *st, uint32_t audit,
-		  uint32_t nr, uint64_t args[6])
+/* Prints one mismatch as a failed check. */
+static void report_mismatch(const char *path, enum mclass mc, uint32_t audit, uint32_t nr,
+			    const uint64_t args[6], uint32_t want, int rc, uint32_t got)
+{
+	char b1[32], b2[32];
+	FAIL("MISMATCH [%s] %s: arch %#010" PRIx32 " (%s) nr %" PRIu32 " (%#" PRIx32 ") args "
+	     "%#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64
+	     ": policy means %s, BPF %s %s",
+	     mclass_tag[mc], path, audit, audit_name(audit), nr, nr, args[0], args[1], args[2],
+	     args[3], args[4], args[5], bpf_action_str(want, b1, sizeof(b1)), rc ? "fails to run:" : "returns",
+	     rc ? "-EINVAL" : bpf_action_str(got, b2, sizeof(b2)));
+}
+
+/* One check: the BPF program returns what the policy means. The first
+ * MAX_PRINTED mismatches of each class are printed, the others counted. */
+static void check_vector(const struct compilation *c, const char *path, struct stats *st, uint32_t audit,
+			 uint32_t nr, uint64_t args[6])
 {
 	if (audit == AUDIT_ARCH_I386)
 		for (int i = 0; i < 6; i++)
@@ -349,20 +369,17 @@ static void check(const struct compilation *c, const char *path, struct stats *s
 	uint32_t want = policy_eval(&c->pb, audit, nr, args), got = 0;
 	int rc = bpf_run(c->filter.insns, c->filter.len, &d, &got, NULL);
 	st->vectors++;
-	if (rc == 0 && got == want)
+	if (rc == 0 && got == want) {
+		harness_count(1);
 		return;
+	}
 	st->mismatches++;
 	enum mclass mc = classify(&c->pb, audit, nr, args, got);
-	if (++st->by_class[mc] > MAX_PRINTED)
+	if (++st->by_class[mc] > MAX_PRINTED) {
+		harness_count(0);
 		return;
-	char b1[32], b2[32];
-	fprintf(stderr,
-		"MISMATCH [%s] %s: arch %#010" PRIx32 " (%s) nr %" PRIu32 " (%#" PRIx32 ") args "
-		"%#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64
-		": policy means %s, BPF %s %s\n",
-		mclass_tag[mc], path, audit, audit_name(audit), nr, nr, args[0], args[1], args[2],
-		args[3], args[4], args[5], bpf_action_str(want, b1, sizeof(b1)), rc ? "fails to run:" : "returns",
-		rc ? "-EINVAL" : bpf_action_str(got, b2, sizeof(b2)));
+	}
+	report_mismatch(path, mc, audit, nr, args, want, rc, got);
 	if (!st->printed_policy) {
 		print_policy(path);
 		st->printed_policy = 1;
@@ -461,7 +478,7 @@ static void random_vector(const struct compilation *c, const char *path, const s
 	uint64_t args[6];
 	for (int i = 0; i < 6; i++)
 		args[i] = random_arg(s ? &s->args[i] : NULL, target, pi);
-	check(c, path, st, audit, nr, args);
+	check_vector(c, path, st, audit, nr, args);
 }
 
 /* The deterministic part: every constant of every compared argument, its
@@ -489,15 +506,15 @@ static void edge_vectors(const struct compilation *c, const char *path, const st
 				uint64_t zero[6] = { 0 }, ones[6];
 				for (int j = 0; j < 6; j++)
 					ones[j] = ~0ull;
-				check(c, path, st, audits[a], nrs[k], zero);
-				check(c, path, st, audits[a], nrs[k], ones);
+				check_vector(c, path, st, audits[a], nrs[k], zero);
+				check_vector(c, path, st, audits[a], nrs[k], ones);
 			}
 		}
 		const uint32_t special[] = { 0, 1, X32_BIT - 1, X32_BIT, X32_BIT | 1, 0x7fffffffu,
 					     0x80000000u, 0xffffffffu, 0xfffffffeu, 0xbfffffffu };
 		for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++) {
 			uint64_t zero[6] = { 0 };
-			check(c, path, st, audits[a], special[k], zero);
+			check_vector(c, path, st, audits[a], special[k], zero);
 		}
 	}
 	/* the constants of each argument of each syscall of each arch */
@@ -522,7 +539,7 @@ static void edge_vectors(const struct compilation *c, const char *path, const st
 									args[o] = ov->v[(j + (size_t)fill * 7 + (size_t)o) % ov->n];
 							}
 							args[arg] = with_upper(vals->v[j], upper);
-							check(c, path, st, audit, s->nr, args);
+							check_vector(c, path, st, audit, s->nr, args);
 						}
 					}
 				}
@@ -570,12 +587,11 @@ static void check_policy(const char *path, const char *name, unsigned long nrand
 	unsigned long edges = st.vectors;
 	for (unsigned long k = 0; k < nrandom; k++)
 		random_vector(&c, path, &pi, &st);
-	printf("%s: %s %lu vectors (%lu edge, %lu random), %lu mismatches, %zu BPF instructions\n",
-	       name, st.mismatches ? "FAIL" : "ok  ", st.vectors, edges, st.vectors - edges,
-	       st.mismatches, c.filter.len);
+	harness_note("%s: %lu vectors (%lu edge, %lu random), %lu mismatches, %zu BPF instructions",
+		     name, st.vectors, edges, st.vectors - edges, st.mismatches, c.filter.len);
 	for (int m = 0; m < M_NCLASS; m++)
 		if (st.by_class[m])
-			printf("    %lu mismatches: %s\n", st.by_class[m], mclass_name[m]);
+			harness_note("    %lu mismatches: %s", st.by_class[m], mclass_name[m]);
 	r->status = RES_OK;
 	r->vectors = st.vectors;
 	r->mismatches = st.mismatches;
@@ -666,6 +682,29 @@ static void run_isolated(const char *path, const char *name, unsigned long nrand
 
 /* ---- driver ---- */
 
+/* The check of one policy's child: it compiled the policy and checked
+ * every vector, within the time limits, without crashing. */
+static int check_ran(const char *path, const struct result *r)
+{
+	switch (r->status) {
+	case RES_OK:
+		return CHECK(1, "%s compiles and is checked", path);
+	case RES_NO_COMPILE:
+		FAIL("%s does not compile", path);
+		break;
+	case RES_HANG:
+		if (strcmp(r->why, "compiling") == 0)
+			FAIL("%s: the compiler did not finish within %d s", path, COMPILE_TIMEOUT);
+		else
+			FAIL("%s: checking took more than %d s", path, CHECK_TIMEOUT);
+		break;
+	case RES_CRASH:
+		FAIL("%s: the check crashed (%s)", path, r->why);
+		break;
+	}
+	return 0;
+}
+
 static int by_name(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
@@ -712,7 +751,7 @@ int main(int argc, char **argv)
 		qsort(names, nnames, sizeof(*names), by_name);
 
 	unsigned long total_vectors = 0, total_mismatches = 0;
-	int failed_compiles = 0;
+	CHECK(nnames > 0, "no *.policy files in %s", dir);
 	for (size_t i = 0; i < nnames; i++) {
 		char *path = NULL;
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
@@ -720,45 +759,18 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		struct result r;
+		harness_case_begin("%s", names[i]);
 		run_isolated(path, names[i], nrandom, seed, &r);
-		switch (r.status) {
-		case RES_OK:
-			total_vectors += r.vectors;
-			total_mismatches += r.mismatches;
-			break;
-		case RES_NO_COMPILE:
-			printf("%s: FAIL: does not compile\n", names[i]);
+		if (!check_ran(path, &r))
 			print_policy(path);
-			failed_compiles++;
-			break;
-		case RES_HANG:
-			if (strcmp(r.why, "compiling") == 0)
-				printf("%s: FAIL: the compiler did not finish within %d s\n", names[i],
-				       COMPILE_TIMEOUT);
-			else
-				printf("%s: FAIL: checking took more than %d s\n", names[i],
-				       CHECK_TIMEOUT);
-			print_policy(path);
-			failed_compiles++;
-			break;
-		case RES_CRASH:
-			printf("%s: FAIL: crashed (%s)\n", names[i], r.why);
-			print_policy(path);
-			failed_compiles++;
-			break;
-		}
-		fflush(stdout);
+		harness_case_end();
+		total_vectors += r.vectors;
+		total_mismatches += r.mismatches;
 		free(path);
 	}
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
-	if (failed_compiles)
-		printf("%d policies did not compile (or hung, or crashed)\n", failed_compiles);
-	printf("%zu policies, %lu vectors, %lu mismatches\n", nnames, total_vectors, total_mismatches);
-	if (nnames == 0) {
-		fprintf(stderr, "no *.policy files in %s\n", dir);
-		return 1;
-	}
-	return total_mismatches || failed_compiles ? 1 : 0;
+	harness_note("%zu policies, %lu vectors, %lu mismatches", nnames, total_vectors, total_mismatches);
+	return harness_summary();
 }

@@ -1,7 +1,11 @@
 /* Replays inputs through the fuzz target without libFuzzer: each argument
  * is a file, or a directory whose regular files are all replayed (in name
  * order, not recursively). Used by the `fuzz-replay` test so that every
- * build runs the corpus, and handy to reproduce a crash under gdb. */
+ * build runs the corpus, and handy to reproduce a crash under gdb.
+ *
+ * Reports in TAP through tests/support/harness.h, a case per input: that
+ * it could be read. The target's own checks abort(), as libFuzzer wants,
+ * so a finding ends the run there and fails the test. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -11,15 +15,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "harness.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int replay_file(const char *path)
+/* Reads PATH whole into a buffer of exactly its size (as libFuzzer gives
+ * one). Returns NULL, with the errno in *ERR (0: out of memory), when it
+ * cannot. */
+static uint8_t *read_input(const char *path, size_t *size, int *err)
 {
 	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "fuzz_replay: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
+	*err = errno;
+	if (!f)
+		return NULL;
 	size_t cap = 4096, n = 0, got;
 	uint8_t *buf = malloc(cap);
 	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
@@ -31,24 +39,27 @@ static int replay_file(const char *path)
 			buf = nb;
 		}
 	}
-	int bad = ferror(f);
+	*err = ferror(f) ? EIO : 0;
 	fclose(f);
-	if (!buf || bad) {
-		fprintf(stderr, "fuzz_replay: %s: cannot read\n", path);
-		free(buf);
-		return -1;
-	}
-	/* Give the target an exactly sized copy, as libFuzzer does. */
-	uint8_t *copy = malloc(n ? n : 1);
-	if (!copy) {
-		free(buf);
-		return -1;
-	}
-	memcpy(copy, buf, n);
+	uint8_t *copy = buf && !*err ? malloc(n ? n : 1) : NULL;
+	if (copy)
+		memcpy(copy, buf, n);
 	free(buf);
-	LLVMFuzzerTestOneInput(copy, n);
-	free(copy);
-	return 0;
+	*size = n;
+	return copy;
+}
+
+/* One case: PATH through the target. */
+static void replay_file(const char *path)
+{
+	harness_case_begin("%s", path);
+	size_t n = 0;
+	int err = 0;
+	uint8_t *data = read_input(path, &n, &err);
+	if (CHECK(data, "%s: cannot read: %s", path, err ? strerror(err) : "out of memory"))
+		LLVMFuzzerTestOneInput(data, n);
+	free(data);
+	harness_case_end();
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -56,9 +67,33 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* Replays the regular files of DIR in name order; returns how many. */
+static size_t replay_dir(const char *dir)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, by_name);
+	if (!CHECK(n >= 0, "%s: %s", dir, strerror(errno)))
+		return 0;
+	size_t count = 0;
+	for (int k = 0; k < n; k++) {
+		char *path;
+		struct stat st;
+		if (asprintf(&path, "%s/%s", dir, ents[k]->d_name) < 0) {
+			FAIL("%s/%s: out of memory", dir, ents[k]->d_name);
+			path = NULL;
+		} else if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			replay_file(path);
+			count++;
+		}
+		free(path);
+		free(ents[k]);
+	}
+	free(ents);
+	return count;
+}
+
 int main(int argc, char **argv)
 {
-	int failed = 0;
 	size_t count = 0;
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s FILE-OR-DIR...\n", argv[0]);
@@ -66,42 +101,17 @@ int main(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
-		if (stat(argv[i], &st) != 0) {
-			fprintf(stderr, "fuzz_replay: %s: %s\n", argv[i], strerror(errno));
-			failed = 1;
+		int found = stat(argv[i], &st) == 0;
+		if (!CHECK(found, "%s: %s", argv[i], strerror(errno)))
 			continue;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			failed |= replay_file(argv[i]) != 0;
+		if (S_ISDIR(st.st_mode)) {
+			count += replay_dir(argv[i]);
+		} else {
+			replay_file(argv[i]);
 			count++;
-			continue;
 		}
-		struct dirent **ents;
-		int n = scandir(argv[i], &ents, NULL, by_name);
-		if (n < 0) {
-			fprintf(stderr, "fuzz_replay: %s: %s\n", argv[i], strerror(errno));
-			failed = 1;
-			continue;
-		}
-		for (int k = 0; k < n; k++) {
-			char *path;
-			if (asprintf(&path, "%s/%s", argv[i], ents[k]->d_name) < 0) {
-				failed = 1;
-			} else {
-				if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-					failed |= replay_file(path) != 0;
-					count++;
-				}
-				free(path);
-			}
-			free(ents[k]);
-		}
-		free(ents);
 	}
-	printf("fuzz_replay: %zu input%s replayed\n", count, count == 1 ? "" : "s");
-	if (count == 0) {
-		fprintf(stderr, "fuzz_replay: no inputs found\n");
-		return 1;
-	}
-	return failed;
+	harness_note("fuzz_replay: %zu input%s replayed", count, count == 1 ? "" : "s");
+	CHECK(count > 0, "no inputs found");
+	return harness_summary();
 }

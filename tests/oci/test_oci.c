@@ -23,6 +23,10 @@
  * 4. Bad profiles (bad/NAME.json): `sysfence import-oci` exits 1 with a located
  *    error and writes no file; --format=json gives JSON lines.
  *
+ * Reports in TAP through tests/support/harness.h: a case per compared
+ * pair of filters (a check per vector), per kernel probe, per bad
+ * profile and per CLI run.
+ *
  * usage: test_oci SYSFENCE DOCKER_JSON TESTS_OCI_DIR */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -52,19 +56,13 @@
 #include "output/oci_export.h"
 #include "tools/oci_import.h"
 #include "tables/tables.h"
+#include "harness.h"
 
 #define X32_BIT 0x40000000u
 #define NR_MAX 600
+#define MAX_PRINTED 8   /* mismatches printed per pair of filters */
 
-static int failures;
 static unsigned long total_vectors, total_mismatches;
-
-#define FAIL(...)                             \
-	do {                                  \
-		fprintf(stderr, "FAIL: " __VA_ARGS__); \
-		fputc('\n', stderr);          \
-		failures++;                   \
-	} while (0)
 
 /* ---- random numbers (splitmix64, fixed seed) ---- */
 
@@ -366,10 +364,14 @@ static void compare_one(const char *what, const struct prog *ours, const struct 
 	total_vectors++;
 	if (memcmp(kv, vv, sizeof(kv)) && run(ref->insns, ref->len, audit, nr, vv) != want)
 		t->upper_differs++;
-	if (got == want)
+	if (got == want) {
+		harness_count(1);
 		return;
+	}
 	total_mismatches++;
-	if (++t->mismatches <= 8) {
+	if (++t->mismatches > MAX_PRINTED) {
+		harness_count(0);
+	} else {
 		char b1[32], b2[32];
 		FAIL("%s: %s nr %" PRIu32 " args %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64
 		     " %#" PRIx64 ": sysfence %s, reference %s", what, arch_table[arch].name, nr, vv[0], vv[1],
@@ -490,8 +492,7 @@ static char *import(const char *profile, unsigned arch_mask, const char *name)
 	struct oci_import_options o = { .kernel_major = -1, .arch_mask = arch_mask, .name = name };
 	char *text = NULL;
 	size_t len = 0;
-	if (!src || oci_import(a, &d, src, &o, &text, &len)) {
-		FAIL("import of %s failed", profile);
+	if (!CHECK(src && oci_import(a, &d, src, &o, &text, &len) == 0, "import of %s failed", profile)) {
 		char line[1024];
 		rewind(log);
 		while (log && fgets(line, sizeof(line), log))
@@ -506,10 +507,8 @@ static char *import(const char *profile, unsigned arch_mask, const char *name)
 
 static int compile(struct compilation *c, const char *path, const char *policy, unsigned arch_mask)
 {
-	if (compilation_run(c, NULL, path, policy, arch_mask, stderr) == 0)
-		return 0;
-	FAIL("%s: policy %s does not compile", path, policy ? policy : "(only)");
-	return -1;
+	int rc = compilation_run(c, NULL, path, policy, arch_mask, stderr);
+	return CHECK(rc == 0, "%s: policy %s does not compile", path, policy ? policy : "(only)") ? 0 : -1;
 }
 
 static void equality_one(const struct json *root, const char *path, const char *pname,
@@ -540,14 +539,13 @@ static void newer_syscalls(const char *what, const struct prog *ours, unsigned m
 				uint64_t zero[6] = { 0 };
 				uint32_t got = run(ours->insns, ours->len, arch_table[a].audit_arch, (uint32_t)nr, zero);
 				checked++;
-				if (got != SECCOMP_RET_ALLOW)
-					FAIL("%s: %s on %s (newer than libseccomp) is not allowed as the profile says",
-					     what, names->items[k]->text, arch_table[a].name);
+				CHECK(got == SECCOMP_RET_ALLOW,
+				      "%s: %s on %s (newer than libseccomp) is not allowed as the profile says",
+				      what, names->items[k]->text, arch_table[a].name);
 			}
 	}
 	if (checked)
-		printf("ok   %s: %u (syscall, arch) pairs newer than libseccomp allowed as the profile says\n",
-		       what, checked);
+		harness_note("%s: %u (syscall, arch) pairs newer than libseccomp checked", what, checked);
 }
 
 /* Imports PROFILE for the arches in RESTRICT (0: all) and compares every
@@ -559,11 +557,13 @@ static void equality(const char *profile, const char *name, unsigned restrict_ma
 	struct diag d;
 	diag_init(&d, stderr);
 	int err;
+	harness_case_begin("%s: import", name);
 	struct source *src = source_read(a, profile, &err);
 	struct json *root = src ? json_parse(a, &d, src) : NULL;
+	CHECK(root, "cannot read %s", profile);
 	char *text = root ? import(profile, restrict_mask, name) : NULL;
+	harness_case_end();
 	if (!text) {
-		FAIL("cannot read %s", profile);
 		arena_free(a);
 		diag_fini(&d);
 		return;
@@ -608,37 +608,71 @@ static void equality_one(const struct json *root, const char *path, const char *
 {
 	struct compilation c;
 	struct prog ref = { 0 };
-	if (compile(&c, path, pname, 0) == 0 && ref_build(root, &gr, &ref) == 0) {
+	harness_case_begin("%s: the same filter as libseccomp's", pname);
+	if (compile(&c, path, pname, 0) == 0 && CHECK(ref_build(root, &gr, &ref) == 0,
+						      "%s: no reference filter", pname)) {
 		struct prog ours = { c.filter.insns, c.filter.len };
 		struct tally t = { 0 };
 		compare(pname, &ours, &ref, gr.mask, pools, random, &t);
 		compare_named(pname, &ours, &ref, gr.mask, root, pools, random, &t);
-		printf("%s %s: %lu vectors, %lu mismatches (%lu where libseccomp decides on bits the "
-		       "kernel ignores; %lu on syscalls newer than libseccomp not compared), "
-		       "%zu vs %zu instructions\n",
-		       t.mismatches ? "FAIL" : "ok  ", pname, t.vectors, t.mismatches, t.upper_differs,
-		       t.beyond, ours.len, ref.len);
+		harness_note("%s: %lu vectors, %lu mismatches (%lu where libseccomp decides on bits the "
+			     "kernel ignores; %lu on syscalls newer than libseccomp not compared), "
+			     "%zu vs %zu instructions",
+			     pname, t.vectors, t.mismatches, t.upper_differs, t.beyond, ours.len, ref.len);
 		newer_syscalls(pname, &ours, gr.mask, root);
-	} else if (!c.diag.errors) {
-		FAIL("%s: no reference filter", pname);
 	}
+	harness_case_end();
 	free(ref.insns);
 	compilation_free(&c);
 }
 
 /* ---- round trip: policy -> OCI JSON -> policy ---- */
 
+/* Compares the filter OURS with that of the reimported policy PNAME of
+ * PATH, then with libseccomp's filter of the exported JSON: a case each. */
+static void round_trip_group(const struct prog *ours, const char *path, const char *pname,
+			     const struct json *root, const struct group *g, const struct pools *pools)
+{
+	struct compilation back;
+	struct prog ref = { 0 };
+	harness_case_begin("round trip %s", pname);
+	int compiled = compile(&back, path, pname, 0) == 0;
+	if (compiled) {
+		struct prog again = { back.filter.insns, back.filter.len };
+		struct tally t = { 0 };
+		compare(pname, ours, &again, g->mask, pools, 200, &t);
+		compare_named(pname, ours, &again, g->mask, root, pools, 500, &t);
+		harness_note("round trip %s: %lu vectors, %lu mismatches", pname, t.vectors, t.mismatches);
+	}
+	harness_case_end();
+	if (compiled) {
+		struct tally l = { 0 };
+		harness_case_begin("exported JSON through libseccomp %s", pname);
+		if (CHECK(ref_build(root, g, &ref) == 0, "%s: libseccomp cannot build the exported JSON", pname)) {
+			compare(pname, ours, &ref, g->mask, pools, 200, &l);
+			compare_named(pname, ours, &ref, g->mask, root, pools, 500, &l);
+			harness_note("exported JSON through libseccomp %s: %lu vectors, %lu mismatches", pname,
+				     l.vectors, l.mismatches);
+		}
+		harness_case_end();
+	}
+	free(ref.insns);
+	compilation_free(&back);
+}
+
 static void round_trip_policy(const char *policy_path, const char *policy, const char *stem)
 {
 	struct compilation orig;
+	harness_case_begin("%s: compile, export as OCI JSON, import again", stem);
 	if (compile(&orig, policy_path, policy, 0)) {
+		harness_case_end();
 		compilation_free(&orig);
 		return;
 	}
 	const char *json_text;
 	size_t len;
-	if (oci_export(&orig.unit, &orig.pb, &json_text, &len)) {
-		FAIL("%s: export refused", policy_path);
+	if (!CHECK(oci_export(&orig.unit, &orig.pb, &json_text, &len) == 0, "%s: export refused", policy_path)) {
+		harness_case_end();
 		compilation_free(&orig);
 		return;
 	}
@@ -650,10 +684,10 @@ static void round_trip_policy(const char *policy_path, const char *policy, const
 	int err;
 	struct json *root = json_parse(a, &d, source_read(a, json_path, &err));
 	char *text = import(json_path, 0, stem);
-	if (!root || !text) {
-		FAIL("%s: exported JSON does not read back", policy_path);
+	int read_back = CHECK(root && text, "%s: exported JSON does not read back", policy_path);
+	harness_case_end();
+	if (!read_back)
 		goto out;
-	}
 	const char *path = write_tmp("reimported.policy", text, strlen(text));
 	struct group groups[ARCH_COUNT];
 	int ng = ref_groups(root, groups);
@@ -666,26 +700,7 @@ static void round_trip_policy(const char *policy_path, const char *policy, const
 			snprintf(pname, sizeof(pname), "%s_%s", stem, arch_table[groups[g].host].name);
 		else
 			snprintf(pname, sizeof(pname), "%s", stem);
-		struct compilation back;
-		struct prog ref = { 0 };
-		if (compile(&back, path, pname, 0) == 0) {
-			struct prog again = { back.filter.insns, back.filter.len };
-			struct tally t = { 0 }, l = { 0 };
-			compare(pname, &ours, &again, groups[g].mask, &pools, 200, &t);
-			compare_named(pname, &ours, &again, groups[g].mask, root, &pools, 500, &t);
-			printf("%s round trip %s: %lu vectors, %lu mismatches\n", t.mismatches ? "FAIL" : "ok  ",
-			       pname, t.vectors, t.mismatches);
-			if (ref_build(root, &groups[g], &ref) == 0) {
-				compare(pname, &ours, &ref, groups[g].mask, &pools, 200, &l);
-				compare_named(pname, &ours, &ref, groups[g].mask, root, &pools, 500, &l);
-				printf("%s exported JSON through libseccomp %s: %lu vectors, %lu mismatches\n",
-				       l.mismatches ? "FAIL" : "ok  ", pname, l.vectors, l.mismatches);
-			} else {
-				FAIL("%s: libseccomp cannot build the exported JSON", pname);
-			}
-		}
-		free(ref.insns);
-		compilation_free(&back);
+		round_trip_group(&ours, path, pname, root, &groups[g], &pools);
 	}
 out:
 	free(text);
@@ -702,8 +717,10 @@ static void round_trip(const char *policy_path, const char *stem)
 /* Docker's profile, imported, then exported and imported again. */
 static void docker_round_trip(const char *docker)
 {
+	harness_case_begin("docker_default: import for the round trip");
 	char *text = import(docker, (1u << ARCH_X86_64) | (1u << ARCH_X32) | (1u << ARCH_AARCH64),
 			    "docker_default");
+	harness_case_end();
 	if (!text)
 		return;
 	char path[4096];
@@ -722,63 +739,84 @@ struct kprobe {
 	int want_errno;      /* 0: must succeed */
 };
 
-static void kernel_check(const char *docker)
+static const struct kprobe kprobes[] = {
+	{ "getpid", SYS_getpid, 0, 0, 0, 0 },
+	{ "personality(0xffffffff) (query)", SYS_personality, 0xffffffffL, 0, 0, 0 },
+	{ "socket(AF_UNIX)", SYS_socket, AF_UNIX, SOCK_STREAM, 0, 0 },
+	{ "socket(AF_VSOCK)", SYS_socket, 40, SOCK_STREAM, 0, EPERM },
+	{ "personality(0x1234)", SYS_personality, 0x1234, 0, 0, EPERM },
+	{ "unshare(CLONE_NEWUSER)", SYS_unshare, CLONE_NEWUSER, 0, 0, EPERM },
+	{ "keyctl", SYS_keyctl, 0, 0, 0, EPERM },
+	{ "clone3(NULL, 0)", 435, 0, 0, 0, ENOSYS },
+	{ "clone(CLONE_NEWNS)", SYS_clone, CLONE_NEWNS, 0, 0, EPERM },
+};
+#define NKPROBES (sizeof(kprobes) / sizeof(kprobes[0]))
+
+/* In a forked child: loads FILTER and makes each probe's syscall, with
+ * the errnos in RES (0: success). Never returns. */
+static void kernel_child(const struct sock_fprog *filter, int *res)
 {
-	if (arch_native() != ARCH_X86_64) {
-		printf("skip kernel check: not an x86_64 machine\n");
-		return;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter))
+		_exit(3);
+	for (size_t i = 0; i < NKPROBES; i++) {
+		const struct kprobe *p = &kprobes[i];
+		long r = syscall(p->nr, p->a0, p->a1, p->a2, 0L, 0L, 0L);
+		res[i] = r >= 0 ? 0 : errno;
 	}
-	char *text = import(docker, (1u << ARCH_X86_64) | (1u << ARCH_X32), "docker_default");
-	if (!text)
-		return;
-	const char *path = write_tmp("kernel.policy", text, strlen(text));
-	free(text);
-	struct compilation c;
-	if (compile(&c, path, "docker_default_x86_64", 0)) {
-		compilation_free(&c);
-		return;
-	}
-	static const struct kprobe probes[] = {
-		{ "getpid", SYS_getpid, 0, 0, 0, 0 },
-		{ "personality(0xffffffff) (query)", SYS_personality, 0xffffffffL, 0, 0, 0 },
-		{ "socket(AF_UNIX)", SYS_socket, AF_UNIX, SOCK_STREAM, 0, 0 },
-		{ "socket(AF_VSOCK)", SYS_socket, 40, SOCK_STREAM, 0, EPERM },
-		{ "personality(0x1234)", SYS_personality, 0x1234, 0, 0, EPERM },
-		{ "unshare(CLONE_NEWUSER)", SYS_unshare, CLONE_NEWUSER, 0, 0, EPERM },
-		{ "keyctl", SYS_keyctl, 0, 0, 0, EPERM },
-		{ "clone3(NULL, 0)", 435, 0, 0, 0, ENOSYS },
-		{ "clone(CLONE_NEWNS)", SYS_clone, CLONE_NEWNS, 0, 0, EPERM },
-	};
-	const size_t n = sizeof(probes) / sizeof(probes[0]);
-	int *res = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	memset(res, 0xff, n * sizeof(int));
+	_exit(0);
+}
+
+/* Runs the probes under C's filter in a child; RES gets their errnos.
+ * Returns 0 when the child finished. */
+static int kernel_run(const struct compilation *c, int *res)
+{
+	memset(res, 0xff, NKPROBES * sizeof(int));
+	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
-		struct sock_fprog prog = { (unsigned short)c.filter.len, c.filter.insns };
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
-			_exit(3);
-		for (size_t i = 0; i < n; i++) {
-			long r = syscall(probes[i].nr, probes[i].a0, probes[i].a1, probes[i].a2, 0L, 0L, 0L);
-			res[i] = r >= 0 ? 0 : errno;
-		}
-		_exit(0);
+		struct sock_fprog prog = { (unsigned short)c->filter.len, c->filter.insns };
+		kernel_child(&prog, res);
 	}
 	int status = 0;
 	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		FAIL("kernel check: child did not finish (status %#x)", status);
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			if (res[i] == probes[i].want_errno)
-				printf("ok   kernel: %s -> %s\n", probes[i].what,
-				       res[i] ? strerror(res[i]) : "succeeds");
-			else
-				FAIL("kernel: %s gave %s, want %s", probes[i].what,
-				     res[i] ? strerror(res[i]) : "success",
-				     probes[i].want_errno ? strerror(probes[i].want_errno) : "success");
-		}
+	return CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "kernel check: child did not finish (status %#x)", status) ? 0 : -1;
+}
+
+static const char *outcome(int err)
+{
+	return err ? strerror(err) : "success";
+}
+
+static void kernel_check(const char *docker)
+{
+	harness_case_begin("kernel: Docker's filter loaded in a child");
+	if (arch_native() != ARCH_X86_64) {
+		harness_case_skip("not an x86_64 machine");
+		harness_case_end();
+		return;
 	}
-	munmap(res, 4096);
+	char *text = import(docker, (1u << ARCH_X86_64) | (1u << ARCH_X32), "docker_default");
+	if (!text) {
+		harness_case_end();
+		return;
+	}
+	const char *path = write_tmp("kernel.policy", text, strlen(text));
+	free(text);
+	struct compilation c;
+	int ran = compile(&c, path, "docker_default_x86_64", 0) == 0;
+	int *res = ran ? mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+	ran = ran && CHECK(res != MAP_FAILED, "mmap: %s", strerror(errno)) && kernel_run(&c, res) == 0;
+	harness_case_end();
+	for (size_t i = 0; ran && i < NKPROBES; i++) {
+		const struct kprobe *p = &kprobes[i];
+		harness_case_begin("kernel: %s -> %s", p->what, outcome(p->want_errno));
+		CHECK(res[i] == p->want_errno, "kernel: %s gave %s, want %s", p->what, outcome(res[i]),
+		      outcome(p->want_errno));
+		harness_case_end();
+	}
+	if (res != MAP_FAILED)
+		munmap(res, 4096);
 	compilation_free(&c);
 }
 
@@ -834,19 +872,19 @@ static void bad_profiles(const char *sysfence, const char *dir)
 			kept[0] = '\0';
 		if (f)
 			fclose(f);
-		if (rc != 1 || !strstr(buf, cases[i].where) || !strstr(buf, "^") || strcmp(kept, "keep\n"))
-			FAIL("bad profile %s: exit %d, output file %s, diagnostics:\n%s", cases[i].file, rc,
-			     strcmp(kept, "keep\n") ? "changed" : "intact", buf);
-		else
-			printf("ok   bad profile %s: exit 1, located error, no output\n", cases[i].file);
+		harness_case_begin("bad profile %s: exit 1, located error, no output", cases[i].file);
+		CHECK(rc == 1 && strstr(buf, cases[i].where) && strstr(buf, "^") && !strcmp(kept, "keep\n"),
+		      "bad profile %s: exit %d, output file %s, diagnostics:\n%s", cases[i].file, rc,
+		      strcmp(kept, "keep\n") ? "changed" : "intact", buf);
+		harness_case_end();
 	}
 	snprintf(in, sizeof(in), "%s/unknown_op.json", dir);
 	char *argv[] = { (char *)sysfence, "import-oci", "--format=json", in, "-o", out_path, NULL };
 	int rc = run_cli(argv, buf, sizeof(buf));
-	if (rc != 1 || !strstr(buf, "{\"severity\":\"error\",\"file\":") || !strstr(buf, "\"line\":6,\"column\":49"))
-		FAIL("--format=json: exit %d, output:\n%s", rc, buf);
-	else
-		printf("ok   --format=json gives JSON lines\n");
+	harness_case_begin("--format=json gives JSON lines");
+	CHECK(rc == 1 && strstr(buf, "{\"severity\":\"error\",\"file\":") && strstr(buf, "\"line\":6,\"column\":49"),
+	      "--format=json: exit %d, output:\n%s", rc, buf);
+	harness_case_end();
 }
 
 /* import-oci and compile -f oci through the CLI, and their files. */
@@ -866,10 +904,11 @@ static void cli_round(const char *sysfence, const char *docker)
 	struct source *src = rc2 == 0 ? source_read(a, js, &err) : NULL;
 	struct json *root = src ? json_parse(a, &d, src) : NULL;
 	const struct json *sys = json_get(root, "syscalls");
-	if (rc || rc2 || !sys || sys->n < 5)
-		FAIL("CLI: import-oci exit %d, compile -o .json exit %d:\n%s", rc, rc2, buf);
-	else
-		printf("ok   CLI: import-oci, then compile -o x.json writes %zu OCI entries\n", sys->n);
+	harness_case_begin("CLI: import-oci, then compile -o x.json writes OCI entries");
+	if (CHECK(!rc && !rc2 && sys && sys->n >= 5, "CLI: import-oci exit %d, compile -o .json exit %d:\n%s",
+		  rc, rc2, buf))
+		harness_note("CLI: compile -o x.json wrote %zu OCI entries", sys->n);
+	harness_case_end();
 	arena_free(a);
 	diag_fini(&d);
 }
@@ -894,9 +933,7 @@ static void each_file(const char *dir, const char *suffix, void (*fn)(const char
 		}
 		free(list[i]);
 	}
-	if (n < 0)
-		FAIL("cannot list %s", dir);
-	else
+	if (CHECK(n >= 0, "cannot list %s", dir))
 		free(list);
 }
 
@@ -920,8 +957,7 @@ int main(int argc, char **argv)
 	/* Docker's profile is part of the repository (tests/oci/data): a
 	 * missing copy is a failure, not a reason to skip. */
 	int have_docker = access(docker, R_OK) == 0;
-	if (!have_docker)
-		FAIL("Docker's default profile: %s: %s", docker, strerror(errno));
+	CHECK(have_docker, "Docker's default profile: %s: %s", docker, strerror(errno));
 	/* Docker's default profile, every arch of both hosts. */
 	if (have_docker)
 		equality(docker, "docker_default",
@@ -941,6 +977,6 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);
-	printf("%lu vectors compared, %lu mismatches; %d failures\n", total_vectors, total_mismatches, failures);
-	return failures ? 1 : 0;
+	harness_note("%lu vectors compared, %lu mismatches", total_vectors, total_mismatches);
+	return harness_summary();
 }

@@ -33,6 +33,12 @@ int harness_check(int ok, const char *file, int line, const char *expr, const ch
  * glued to a leading space (dropped when printed) so that it is never
  * empty, which printf-format checking would reject. */
 #define CHECK(cond, ...) harness_check(!!(cond), __FILE__, __LINE__, #cond, " " __VA_ARGS__)
+/* Records one check as CHECK does, but prints nothing when it fails: the
+ * failure counts among the case's "more failures not shown". For a loop
+ * over many vectors that prints a sample of its failures itself (through
+ * FAIL) and only counts the rest. Returns OK as 0 or 1. */
+int harness_count(int ok);
+
 /* A failure that no condition expresses (a file cannot be read, ...). */
 #define FAIL(...) ((void)harness_check(0, __FILE__, __LINE__, "", " " __VA_ARGS__))
 /* In a forked child (harness_case_forked): a failed check ends the child,
