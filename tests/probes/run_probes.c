@@ -1,4 +1,5 @@
-/* Effective-width tests: each tests/widths/NAME.policy is compiled through
+/* Probe tests (effective widths, libseccomp miscompiles): each
+ * tests/probes/DIR/NAME.policy is compiled through
  * the library (driver/compilation.h) and probed with the syscalls its
  * `# probe:` lines give, with raw 64-bit register values:
  *
@@ -16,7 +17,7 @@
  * call with syscall(2); the result comes back through a pipe, or the
  * child dies of SIGSYS for kill_process.
  *
- * usage: run_widths DIR   (x86_64 only; exits 77, meson's "skipped",
+ * usage: run_probes DIR   (x86_64 only; exits 77, meson's "skipped",
  * elsewhere) */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -293,7 +294,7 @@ static int widths_is_policy(const struct dirent *e)
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: run_widths DIR\n");
+		fprintf(stderr, "usage: run_probes DIR\n");
 		return 2;
 	}
 #ifndef __x86_64__
@@ -303,7 +304,7 @@ int main(int argc, char **argv)
 	struct dirent **list;
 	int n = scandir(argv[1], &list, widths_is_policy, widths_by_name);
 	if (n <= 0) {
-		fprintf(stderr, "run_widths: no policies in %s\n", argv[1]);
+		fprintf(stderr, "run_probes: no policies in %s\n", argv[1]);
 		return 1;
 	}
 	int failed = 0;
