@@ -473,11 +473,23 @@ static int program_sem(struct bdd_ctx *b, const struct sock_filter *prog, size_t
 	return 0;
 }
 
-/* Decides X (expected) against Y (actual); on a difference fills *D. */
-static int decide(struct bdd_ctx *b, const struct bpf_sym_sem *x, const struct bpf_sym_sem *y,
-		  const struct validate_opts *o, struct seccomp_data *d, char *why, size_t whylen)
+/* The inputs of the arches in MASK, as the policy of P splits them. */
+static bdd_t arches_domain(struct pol *p, unsigned mask)
 {
-	bdd_t domain = kernel_domain(b, o);
+	bdd_t d = BDD_FALSE;
+	for (int a = 0; a < ARCH_COUNT; a++)
+		if (mask >> a & 1)
+			d = bdd_or(p->b, d, arch_domain(p, a));
+	return d;
+}
+
+/* Decides X (expected) against Y (actual) on the inputs in RESTRICT; on a
+ * difference fills *D. */
+static int decide(struct bdd_ctx *b, const struct bpf_sym_sem *x, const struct bpf_sym_sem *y,
+		  const struct validate_opts *o, bdd_t restrict_to, struct seccomp_data *d,
+		  char *why, size_t whylen)
+{
+	bdd_t domain = bdd_and(b, kernel_domain(b, o), restrict_to);
 	int found = find_diff(b, x, y, domain, d);
 	if (bdd_failed(b))
 		return vfail(why, whylen, "out of BDD budget (%zu nodes)", bdd_nodes(b));
@@ -500,7 +512,9 @@ int validate_filter_opts(const struct policy_build *pb, const struct sock_filter
 			rc = vfail(why, whylen, "internal error: the policy's semantics is not a partition");
 	}
 	if (rc == 0)
-		rc = decide(b, &p.out.s, &prog, opts, &d, why, whylen);
+		rc = decide(b, &p.out.s, &prog, opts,
+			    opts && opts->arch_mask ? arches_domain(&p, opts->arch_mask) : BDD_TRUE,
+			    &d, why, whylen);
 	if (rc == 1) {
 		uint64_t args[6];
 		memcpy(args, d.args, sizeof(args));
@@ -534,7 +548,7 @@ int validate_programs_opts(const struct sock_filter *a, size_t alen,
 	if (rc == 0)
 		rc = program_sem(ctx, b, blen, &sb, why, whylen);
 	if (rc == 0)
-		rc = decide(ctx, &sa, &sb, opts, &d, why, whylen);
+		rc = decide(ctx, &sa, &sb, opts, BDD_TRUE, &d, why, whylen);
 	if (rc == 1) {
 		uint32_t want = 0, got = 0;
 		if (bpf_run(a, alen, &d, &want, NULL) || bpf_run(b, blen, &d, &got, NULL) ||

@@ -35,6 +35,11 @@ struct validate_cex {
 struct validate_opts {
 	size_t node_budget;              /* BDD nodes; 0: the default (4 million) */
 	int any_upper_half;              /* also i386 inputs the kernel never passes */
+	/* validate_filter: compare only the inputs of these of the policy's
+	 * arches (bit per enum arch_id, x32 and x86_64 split by number as the
+	 * policy splits them); 0: every input. For a program built for some
+	 * arches of a policy only. */
+	unsigned arch_mask;
 };
 
 /* Compares INSNS with what PB means. Returns 0 when they agree on every

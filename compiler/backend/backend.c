@@ -1,7 +1,10 @@
 /* libseccomp backend: the orchestration of one build.
  *
  * libseccomp 2.5.4 can build a program that does not mean what its rules
- * say, and return 0 (probes.c shows how that is caught). So a build goes:
+ * say, and return 0. So every program, libseccomp's or the layout pass's,
+ * is checked at probe points and then by the exact validator
+ * (probes_faithful: it decides, for every input, whether the program
+ * means what the policy says), and a build goes:
  *  - the first try: every arch's rules in source order, one merged
  *    context, one export; unconditional rules are left to the layout pass
  *    as verdicts. Its program counts once it passes the probes;
@@ -38,12 +41,12 @@ static scmp_filter_ctx try_orders(struct scmp_build *b, const struct arch_loweri
 		struct sock_filter *insns;
 		size_t len;
 		uint32_t got = 0;
-		/* The first probe it gets wrong (the first probe when it cannot
+		/* The first probe (or counterexample) it gets wrong (the first probe when it cannot
 		 * be run or renumbered); none when it is too large to run: the
 		 * careful way refuses it. */
 		const struct probe *bad = probes->v;
 		if (!scmp_ctx_export_program(b, ctx, &insns, &len))
-			bad = insns ? probes_check(b->pb, insns, len, probes, &got) : NULL;
+			bad = insns ? probes_faithful(b, insns, len, probes, 1u << low->arch, &got) : NULL;
 		if (!bad)
 			return ctx;
 		if (!*first_bad) {
@@ -100,7 +103,7 @@ static int relayout(struct scmp_build *b, int verdicts, struct filter *f)
 	if (!rl ||
 	    rl->run(rl->ctx, b->u->arena, f->insns, f->len, vs ? vs->v : NULL, vs ? vs->n : 0,
 		    &insns, &len) ||
-	    probes_check(b->pb, insns, len, &b->probes, &got))
+	    probes_faithful(b, insns, len, &b->probes, 0, &got))
 		return -1;
 	f->insns = insns;
 	f->len = len;
@@ -203,7 +206,7 @@ static int careful_export(struct scmp_build *b, scmp_filter_ctx merged, struct f
 		return -1;
 	}
 	uint32_t got;
-	const struct probe *bad = probes_check(pb, out->insns, out->len, &b->probes, &got);
+	const struct probe *bad = probes_faithful(b, out->insns, out->len, &b->probes, 0, &got);
 	if (bad) {
 		probes_report(b, policy_arch_of(bad->audit_arch, bad->nr), bad, got);
 		return -1;
@@ -253,7 +256,7 @@ static int first_try_counts(struct scmp_build *b, int split, scmp_filter_ctx *me
 	int laid = first == 1 ? relayout(b, 1, out) : -1;
 	uint32_t got;
 	if (first == 1 && laid &&
-	    (b->verdicts.n || probes_check(b->pb, out->insns, out->len, &b->probes, &got))) {
+	    (b->verdicts.n || probes_faithful(b, out->insns, out->len, &b->probes, 0, &got))) {
 		seccomp_release(*merged);
 		*merged = NULL;
 		memset(out, 0, sizeof(*out));

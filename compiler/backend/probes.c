@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/validate.h"
 #include "backend/scmp_build.h"
 
 void probes_add(struct unit *u, struct probes *ps, const struct probe *p)
@@ -98,10 +99,47 @@ const struct probe *probes_check(const struct policy_build *pb, const struct soc
 	return NULL;
 }
 
+/* The validator's counterexample CEX, as a probe of B. */
+static const struct probe *cex_probe(struct scmp_build *b, const struct validate_cex *cex)
+{
+	struct probe *p = arena_alloc(b->u->arena, sizeof(*p));
+	p->audit_arch = cex->arch;
+	p->nr = cex->nr;
+	memcpy(p->args, cex->args, sizeof(p->args));
+	policy_eval_rule(b->pb, cex->arch, cex->nr, cex->args, &p->rule);
+	probes_add(b->u, &b->probes, p);
+	return p;
+}
+
+const struct probe *probes_faithful(struct scmp_build *b, const struct sock_filter *insns,
+				    size_t len, const struct probes *ps, unsigned arch_mask,
+				    uint32_t *got)
+{
+	const struct probe *bad = probes_check(b->pb, insns, len, ps, got);
+	if (bad)
+		return bad;
+	struct validate_opts o = { .arch_mask = arch_mask };
+	struct validate_cex cex;
+	int rc = validate_filter_opts(b->pb, insns, len, &o, &cex, b->undecided_why,
+				      sizeof(b->undecided_why));
+	if (rc == 0)
+		return NULL;
+	if (rc < 0)
+		return &b->undecided;
+	*got = cex.actual;
+	return cex_probe(b, &cex);
+}
+
 void probes_report(const struct scmp_build *b, int arch, const struct probe *p, uint32_t got)
 {
 	const struct policy_build *pb = b->pb;
 	char want_s[32], got_s[32], args[160];
+	if (p == &b->undecided) {
+		diag_error(b->u->diag, pb->policy->loc,
+			   "cannot prove that the filter of policy '%s' means what the policy says (%s), "
+			   "so the policy is refused", pb->policy->name, b->undecided_why);
+		return;
+	}
 	uint32_t want = policy_eval(pb, p->audit_arch, p->nr, p->args);
 	size_t n = 0;
 	for (int i = 0; i < 6 && n < sizeof(args); i++)

@@ -56,6 +56,10 @@ struct scmp_build {
 	struct standins standins;
 	struct probes probes;                   /* every program must pass these */
 	struct verdicts verdicts;               /* rules left to the layout pass */
+	/* What probes_faithful returns for a program the exact validator
+	 * could not decide, and why (for probes_report). */
+	struct probe undecided;
+	char undecided_why[160];
 };
 
 /* ---- standins.c ---- */
@@ -133,6 +137,16 @@ void probes_make(struct unit *u, const struct arch_lowering *low, struct probes 
  * NULL. */
 const struct probe *probes_check(const struct policy_build *pb, const struct sock_filter *insns,
 				 size_t len, const struct probes *ps, uint32_t *got);
+/* Is the program faithful to the policy on the arches in ARCH_MASK? The
+ * probes of PS first (fast, and they hold every counterexample found so
+ * far), then the exact validator (analysis/validate.h), which decides it
+ * for every input. Returns NULL when it is; else the probe it gets wrong
+ * (what it gave in *GOT): a counterexample of the validator becomes a
+ * probe of B, so that later programs are tried on it first; or
+ * &B->undecided when the validator could not decide. */
+const struct probe *probes_faithful(struct scmp_build *b, const struct sock_filter *insns,
+				    size_t len, const struct probes *ps, unsigned arch_mask,
+				    uint32_t *got);
 /* Diagnoses that libseccomp's program for ARCH got probe P wrong. */
 void probes_report(const struct scmp_build *b, int arch, const struct probe *p, uint32_t got);
 

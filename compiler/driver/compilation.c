@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analysis/lint.h"
+#include "analysis/validate.h"
 #include "driver/compilation.h"
 #include "layout/layout.h"
 
@@ -39,11 +40,37 @@ static int run_layout(void *ctx, struct arena *a, const struct sock_filter *prog
 	return layout_program(a, prog, len, opts->profile, v, nv, out, outlen);
 }
 
+/* The promise of every filter sysfence writes, kept in one place: the
+ * exact validator has decided that it means what the policy says. The
+ * backend validates every candidate it chooses between, so this never
+ * fails unless the backend is wrong; then nothing is written. */
+static int validated(struct unit *u, const struct policy_build *pb, const struct filter *f)
+{
+	struct validate_cex cex;
+	char why[160] = "", want[32], got[32];
+	int rc = validate_filter(pb, f->insns, f->len, &cex, why, sizeof(why));
+	if (rc == 0)
+		return 0;
+	if (rc < 0)
+		diag_error(u->diag, pb->policy->loc,
+			   "cannot prove that the filter of policy '%s' means what the policy says (%s), "
+			   "so the policy is refused", pb->policy->name, why);
+	else
+		diag_error(u->diag, pb->policy->loc,
+			   "internal error: the filter of policy '%s' gives %s for syscall %u "
+			   "(arch 0x%x) where the policy means %s; nothing is written",
+			   pb->policy->name, bpf_action_str(cex.actual, got, sizeof(got)), cex.nr,
+			   cex.arch, bpf_action_str(cex.expected, want, sizeof(want)));
+	return -1;
+}
+
 int compilation_backend(struct unit *u, const struct policy_build *pb,
 			const struct arch_lowering low[ARCH_COUNT], struct filter *out)
 {
 	struct backend_relayout rl = { run_layout, (void *)u->opts };
-	return backend_build(u, pb, low, u->opts->libseccomp_layout ? NULL : &rl, out);
+	if (backend_build(u, pb, low, u->opts->libseccomp_layout ? NULL : &rl, out))
+		return -1;
+	return validated(u, pb, out);
 }
 
 /* One ruleset or policy of a whole-file run. A ruleset has no default
