@@ -1,4 +1,4 @@
-/* Grammar of the sysfence policy language (../shared/spec/language.md).
+/* Grammar of the sysfence policy language (docs/language.md).
  * A pure parser: all state lives in struct parse_ctx. It builds the AST of
  * one file; names are bound later, by the resolver. */
 %require "3.7"

@@ -2,7 +2,7 @@
  * policy means for every input, and two programs the same as each other.
  *
  * Both sides become BDDs over the bits of struct seccomp_data (see
- * bpf_sym.h): the program by symbolic execution, the policy by building
+ * bpf/sym.h): the program by symbolic execution, the policy by building
  * the sets of refeval.c's policy_eval (the reference semantics) directly:
  * the arch word, the x32 split of AUDIT_ARCH_X86_64 numbers, nr -1, every
  * rule's condition with its atoms' widths and masks, KILL_PROCESS for

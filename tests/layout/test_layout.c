@@ -406,7 +406,7 @@ START_TEST(kcache_follows_the_kernel_rule)
 }
 END_TEST
 
-/* ---- the mix of shared/bench ---- */
+/* ---- the mix of bench/data ---- */
 
 /* The allow-list of the mix compiled with PROF; its weighted mean cost
  * on the mix. */
