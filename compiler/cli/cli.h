@@ -4,6 +4,8 @@
 #ifndef SYSFENCE_CLI_H
 #define SYSFENCE_CLI_H
 
+#include <getopt.h>
+
 #include "frontend/unit.h"
 #include "output/emit.h"
 
@@ -51,5 +53,11 @@ void cli_options_free(struct cli_opts *o);
 
 /* Prints the usage text after a usage error; returns 2, its exit status. */
 int cli_usage_error(struct cli *cli, const char *usage);
+
+/* getopt_long with its complaints through CLI's diag instead of its own
+ * stderr line: an unknown option or a missing argument is diagnosed and
+ * returns '?'. OPTS is getopt's string (a leading '+' kept). */
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *opts,
+	       const struct option *longopts);
 
 #endif

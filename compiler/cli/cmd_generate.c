@@ -84,7 +84,7 @@ static int parse(int argc, char **argv, struct gen_cmd *g, int *status)
 	optind = 1;
 	int c, rc = 0;
 	/* '+': options end at the command, whose own options are its own */
-	while (rc == 0 && (c = getopt_long(argc, argv, "+o:p:f:vh", longopts, NULL)) != -1)
+	while (rc == 0 && (c = cli_getopt(g->cli, argc, argv, "+o:p:f:vh", longopts)) != -1)
 		rc = take_option(g, c, optarg);
 	*status = rc > 0 ? 0 : 2;
 	if (rc > 0)

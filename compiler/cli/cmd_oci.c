@@ -82,7 +82,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct oci_cmd *o, int 
 	};
 	int c, rc = 0;
 	optind = 1;
-	while (rc == 0 && (c = getopt_long(argc, argv, "o:f:h", longopts, NULL)) != -1)
+	while (rc == 0 && (c = cli_getopt(cli, argc, argv, "o:f:h", longopts)) != -1)
 		rc = take_option(cli, c, optarg, o);
 	if (rc > 0) {
 		fputs(usage, stdout);

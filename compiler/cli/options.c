@@ -1,6 +1,7 @@
 /* The options check, compile, sim, diff and doc share, parsed in one
  * place so that -I, -D, --arch, -p, -o and -v mean the same to each. */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,27 @@ static int take_option(struct cli *cli, int c, char *arg, struct cli_opts *o)
 	}
 }
 
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *opts,
+	       const struct option *longopts)
+{
+	char with_colon[64];
+	int plus = opts[0] == '+';
+	/* ':' first (after a '+') makes getopt tell a missing argument apart. */
+	snprintf(with_colon, sizeof(with_colon), "%s:%s", plus ? "+" : "", opts + plus);
+	opterr = 0;
+	int c = getopt_long(argc, argv, with_colon, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	const char *arg = argv[optind - 1];
+	if (c == ':')
+		diag_error(&cli->diag, (struct loc){ 0 }, "option '%s' needs an argument", arg);
+	else if (optopt && strncmp(arg, "--", 2) != 0)
+		diag_error(&cli->diag, (struct loc){ 0 }, "unknown option '-%c'", optopt);
+	else
+		diag_error(&cli->diag, (struct loc){ 0 }, "unknown option '%s'", arg);
+	return '?';
+}
+
 int cli_options_parse(struct cli *cli, int argc, char **argv, struct cli_opts *o, int *status)
 {
 	static const struct option longopts[] = {
@@ -73,7 +95,7 @@ int cli_options_parse(struct cli *cli, int argc, char **argv, struct cli_opts *o
 	o->unit.defines = o->defs;
 	int c, rc = 0;
 	optind = 1;
-	while (rc == 0 && (c = getopt_long(argc, argv, "I:D:p:o:f:hv", longopts, NULL)) != -1)
+	while (rc == 0 && (c = cli_getopt(cli, argc, argv, "I:D:p:o:f:hv", longopts)) != -1)
 		rc = take_option(cli, c, optarg, o);
 	if (rc) {
 		if (rc > 0)

@@ -179,4 +179,11 @@ else
 	skip "bwrap --seccomp (bubblewrap cannot create a sandbox on this machine)"
 fi
 
+# Option mistakes are diagnostics like any other (through diag), exit 2.
+for args in "check -x" "check --bogus" "check -I" "compile --arch" "generate -q" "import-oci --zz"; do
+	"$SF" $args >/dev/null 2>"$T/err"; rc=$?
+	check "'sysfence $args' is a usage error" test $rc -eq 2
+	check "'sysfence $args' says why in sysfence's own words" \
+		grep -qE "^sysfence: error: (unknown option|option '.*' needs an argument)" "$T/err"
+done
 finish
