@@ -494,7 +494,8 @@ static char *import(const char *profile, unsigned arch_mask, const char *name)
 	size_t len = 0;
 	if (!CHECK(src && oci_import(a, &d, src, &o, &text, &len) == 0, "import of %s failed", profile)) {
 		char line[1024];
-		rewind(log);
+		if (log)
+			rewind(log);
 		while (log && fgets(line, sizeof(line), log))
 			fputs(line, stderr);
 	}
