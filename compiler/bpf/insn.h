@@ -84,6 +84,11 @@ enum cbpf_kind cbpf_kind_of(uint16_t code);
  * cbpf_insn (0 when they do not apply). */
 enum cbpf_field cbpf_field_of(uint32_t k, unsigned *arg, int *hi);
 
+/* The inverse: the offset of the word of seccomp_data that FIELD (with
+ * ARG and HI as in struct cbpf_insn, ignored where they do not apply)
+ * names; CBPF_DATA_SIZE for CBPF_FIELD_BAD or an ARG past args[5]. */
+uint32_t cbpf_offset_of(enum cbpf_field field, unsigned arg, int hi);
+
 /* Does a jump with condition OP (CBPF_JEQ .. CBPF_JSET) on A and the
  * operand V go to JT? */
 int cbpf_taken(enum cbpf_op op, uint32_t a, uint32_t v);
