@@ -125,7 +125,7 @@ static void successors(struct cbpf_insn *in, const struct sock_filter *f, size_t
 		in->jt = next + f->jt;
 		in->jf = next + f->jf;
 	}
-	in->in_range = in->jt < len && in->jf < len;
+	in->in_range = in->nsucc == 0 || (in->jt < len && in->jf < len);
 }
 
 int cbpf_decode(const struct sock_filter *prog, size_t len, size_t pc, struct cbpf_insn *in)

@@ -65,7 +65,9 @@ struct cbpf_insn {
 	 * DST is A for the ALU class (it can only change A), else NONE. */
 	unsigned nsucc;
 	uint64_t jt, jf;
-	int in_range;             /* every successor is below the program's length */
+	/* Every successor is below the program's length: always for a RET,
+	 * never for anything else that falls off the end. */
+	int in_range;
 };
 
 /* Decodes instruction PC of PROG (LEN instructions, PC < LEN). Returns 0

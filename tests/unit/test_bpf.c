@@ -1131,6 +1131,12 @@ START_TEST(test_decode_targets_and_fields)
 	ck_assert_uint_eq(in.jt, 2ull + 0xffffffffu);   /* no 32-bit wrap */
 	cbpf_decode(prog, N(prog), 2, &in);
 	ck_assert_int_eq(in.field, CBPF_FIELD_ARCH);
+	ck_assert(in.in_range);
+	cbpf_decode(prog, N(prog), 3, &in);   /* a last RET has no successor */
+	ck_assert(in.in_range);
+	cbpf_decode(prog, N(prog) - 1, 2, &in);   /* a last load falls off the end */
+	ck_assert(!in.in_range);
+	ck_assert_uint_eq(in.jt, 3);
 	ck_assert_int_eq(cbpf_field_of(0, &arg, &hi), CBPF_FIELD_NR);
 	ck_assert_int_eq(cbpf_field_of(8, &arg, &hi), CBPF_FIELD_IP);
 	ck_assert_int_eq(hi, !le);
