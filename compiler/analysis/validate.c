@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/insn.h"
 #include "bpf/sym.h"
 
 #define X32_FIRST 0x40000000u
@@ -77,11 +78,11 @@ static void pol_init(struct pol *p, struct bdd_ctx *b, const struct policy_build
 	memset(p, 0, sizeof(*p));
 	p->b = b;
 	p->pb = pb;
-	bpf_sym_word(b, 4, p->arch);
-	bpf_sym_word(b, 0, p->nr);
+	bpf_sym_word(b, cbpf_offset_of(CBPF_FIELD_ARCH, 0, 0), p->arch);
+	bpf_sym_word(b, cbpf_offset_of(CBPF_FIELD_NR, 0, 0), p->nr);
 	for (unsigned i = 0; i < 6; i++) {
-		bpf_sym_word(b, 16 + 8 * i, p->args[i]);
-		bpf_sym_word(b, 20 + 8 * i, p->args[i] + 32);
+		bpf_sym_word(b, cbpf_offset_of(CBPF_FIELD_ARG, i, 0), p->args[i]);
+		bpf_sym_word(b, cbpf_offset_of(CBPF_FIELD_ARG, i, 1), p->args[i] + 32);
 	}
 }
 
@@ -379,21 +380,29 @@ static void policy_sem(struct pol *p)
 	amap_finish(&p->out);
 }
 
+/* The inputs on which the seccomp_data word at OFF is 0. */
+static bdd_t word_is_zero(struct bdd_ctx *b, uint32_t off)
+{
+	bdd_t w[32];
+	bpf_sym_word(b, off, w);
+	return bdd_vec_eq_const(b, w, 32, 0);
+}
+
 /* The inputs the kernel can present: for 32-bit arches, upper halves 0. */
 static bdd_t kernel_domain(struct bdd_ctx *b, const struct validate_opts *o)
 {
-	bdd_t arch[32], hi[32], k = BDD_TRUE;
+	bdd_t arch[32], k = BDD_TRUE;
 	if (o && o->any_upper_half)
 		return BDD_TRUE;
-	bpf_sym_word(b, 4, arch);
+	bpf_sym_word(b, cbpf_offset_of(CBPF_FIELD_ARCH, 0, 0), arch);
 	for (int a = 0; a < ARCH_COUNT; a++) {
 		if (arch_table[a].word_bits != 32)
 			continue;
-		bdd_t upper0 = BDD_TRUE;
-		for (uint32_t off = 12; off < 64; off += 8) {   /* ip, args: high words */
-			bpf_sym_word(b, off, hi);
-			upper0 = bdd_and(b, upper0, bdd_vec_eq_const(b, hi, 32, 0));
-		}
+		/* The high words of instruction_pointer and of every argument. */
+		bdd_t upper0 = word_is_zero(b, cbpf_offset_of(CBPF_FIELD_IP, 0, 1));
+		for (unsigned i = 0; i < 6; i++)
+			upper0 = bdd_and(b, upper0,
+					 word_is_zero(b, cbpf_offset_of(CBPF_FIELD_ARG, i, 1)));
 		bdd_t is = bdd_vec_eq_const(b, arch, 32, arch_table[a].audit_arch);
 		k = bdd_and(b, k, bdd_or(b, bdd_not(b, is), upper0));
 	}

@@ -62,10 +62,14 @@ enum cbpf_kind cbpf_kind_of(uint16_t code)
 	return s ? s->kind : CBPF_INVALID;
 }
 
+/* Which 4-byte half of a 64-bit field holds its high bits. */
+static uint32_t hi_half(void)
+{
+	return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 4 : 0;
+}
+
 enum cbpf_field cbpf_field_of(uint32_t k, unsigned *arg, int *hi)
 {
-	/* Which 4-byte half of a 64-bit field holds its high bits. */
-	const uint32_t hi_half = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 4 : 0;
 	const uint32_t ip = offsetof(struct seccomp_data, instruction_pointer);
 	const uint32_t args = offsetof(struct seccomp_data, args);
 
@@ -78,12 +82,29 @@ enum cbpf_field cbpf_field_of(uint32_t k, unsigned *arg, int *hi)
 	if (k == offsetof(struct seccomp_data, arch))
 		return CBPF_FIELD_ARCH;
 	if (k < args) {
-		*hi = (k - ip) % 8 == hi_half;
+		*hi = (k - ip) % 8 == hi_half();
 		return CBPF_FIELD_IP;
 	}
 	*arg = (k - args) / 8;
-	*hi = (k - args) % 8 == hi_half;
+	*hi = (k - args) % 8 == hi_half();
 	return CBPF_FIELD_ARG;
+}
+
+uint32_t cbpf_offset_of(enum cbpf_field field, unsigned arg, int hi)
+{
+	const uint32_t half = hi ? hi_half() : 4 - hi_half();
+	const unsigned nargs = sizeof(((struct seccomp_data *)0)->args) / sizeof(uint64_t);
+
+	switch (field) {
+	case CBPF_FIELD_NR:   return offsetof(struct seccomp_data, nr);
+	case CBPF_FIELD_ARCH: return offsetof(struct seccomp_data, arch);
+	case CBPF_FIELD_IP:   return offsetof(struct seccomp_data, instruction_pointer) + half;
+	case CBPF_FIELD_ARG:
+		if (arg >= nargs)
+			return CBPF_DATA_SIZE;
+		return offsetof(struct seccomp_data, args) + 8 * arg + half;
+	default:              return CBPF_DATA_SIZE;
+	}
 }
 
 /* Where control goes after IN, the instruction at PC of a program of LEN.
@@ -104,7 +125,7 @@ static void successors(struct cbpf_insn *in, const struct sock_filter *f, size_t
 		in->jt = next + f->jt;
 		in->jf = next + f->jf;
 	}
-	in->in_range = in->jt < len && in->jf < len;
+	in->in_range = in->nsucc == 0 || (in->jt < len && in->jf < len);
 }
 
 int cbpf_decode(const struct sock_filter *prog, size_t len, size_t pc, struct cbpf_insn *in)

@@ -65,7 +65,9 @@ struct cbpf_insn {
 	 * DST is A for the ALU class (it can only change A), else NONE. */
 	unsigned nsucc;
 	uint64_t jt, jf;
-	int in_range;             /* every successor is below the program's length */
+	/* Every successor is below the program's length: always for a RET,
+	 * never for anything else that falls off the end. */
+	int in_range;
 };
 
 /* Decodes instruction PC of PROG (LEN instructions, PC < LEN). Returns 0
@@ -83,6 +85,11 @@ enum cbpf_kind cbpf_kind_of(uint16_t code);
 /* What a CBPF_DATA load at offset K reads: sets *ARG and *HI as in struct
  * cbpf_insn (0 when they do not apply). */
 enum cbpf_field cbpf_field_of(uint32_t k, unsigned *arg, int *hi);
+
+/* The inverse: the offset of the word of seccomp_data that FIELD (with
+ * ARG and HI as in struct cbpf_insn, ignored where they do not apply)
+ * names; CBPF_DATA_SIZE for CBPF_FIELD_BAD or an ARG past args[5]. */
+uint32_t cbpf_offset_of(enum cbpf_field field, unsigned arg, int hi);
 
 /* Does a jump with condition OP (CBPF_JEQ .. CBPF_JSET) on A and the
  * operand V go to JT? */

@@ -1,5 +1,7 @@
-/* Symbolic execution of seccomp classic BPF (see bpf_sym.h).
+/* Symbolic execution of seccomp classic BPF (see bpf/sym.h).
  *
+ * The program is decoded once, by bpf/insn.h's cbpf_decode, into the
+ * instructions every pass below reads; nothing here looks at opcodes.
  * cBPF jumps only go forward, so one pass in index order visits every
  * instruction after all its predecessors. Each instruction has a reach
  * condition (the inputs on which control gets there) and a register state
@@ -10,6 +12,7 @@
  * registers be dropped instead of merged. */
 #include "bpf/sym.h"
 #include "base/mem.h"
+#include "bpf/insn.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +20,7 @@
 #include <string.h>
 
 #define NWORDS 16
-#define NREGS 18                   /* A, X, M[0..15] */
+#define NREGS (2 + BPF_MEMWORDS)   /* A, X, M[0..15] */
 #define REG_A 0
 #define REG_X 1
 #define REG_M(k) (2 + (k))
@@ -39,6 +42,7 @@ struct sym {
 	struct bdd_ctx *b;
 	const struct sock_filter *p;
 	size_t len;
+	struct cbpf_insn *in;      /* p, decoded */
 	bdd_t *reach;
 	struct regs *st;
 	uint32_t *live;            /* registers live into each instruction */
@@ -66,17 +70,17 @@ static int sym_fail(struct sym *s, const char *fmt, ...)
 
 /* ---- variables ---- */
 
+/* Where the word at OFF comes in the variable order (see sym.h). */
 static unsigned word_pos(uint32_t off)
 {
-	switch (off) {
-	case 4:  return 0;                       /* arch */
-	case 0:  return 1;                       /* nr */
-	case 12: return 14;                      /* instruction_pointer, high */
-	case 8:  return 15;                      /* instruction_pointer, low */
-	default: {
-		unsigned i = (off - 16) / 8;        /* args[i]: high word first */
-		return off % 8 ? 2 + 2 * i : 3 + 2 * i;
-	}
+	unsigned arg;
+	int hi;
+
+	switch (cbpf_field_of(off, &arg, &hi)) {
+	case CBPF_FIELD_ARCH: return 0;
+	case CBPF_FIELD_NR:   return 1;
+	case CBPF_FIELD_ARG:  return 2 + 2 * arg + !hi;   /* high word first */
+	default:              return hi ? 14 : 15;        /* instruction_pointer */
 	}
 }
 
@@ -243,88 +247,55 @@ bdd_t bpf_sym_sem_get(const struct bpf_sym_sem *s, uint32_t value)
 
 /* ---- shape and liveness ---- */
 
-static int is_jump(uint16_t code)
-{
-	return BPF_CLASS(code) == BPF_JMP;
-}
-
-static int jump_in(size_t pc, size_t len, uint32_t off)
-{
-	return off < len - pc - 1;
-}
-
-/* The checks the pass relies on for memory safety; bpf_check is stricter. */
+/* Decodes the program into S->in, with the checks the pass relies on for
+ * memory safety; bpf_check is stricter. */
 static int check_shape(struct sym *s)
 {
 	for (size_t pc = 0; pc < s->len; pc++) {
-		const struct sock_filter *f = &s->p[pc];
-		uint16_t c = f->code;
-		int mem = c == (BPF_LD | BPF_MEM) || c == (BPF_LDX | BPF_MEM) || c == BPF_ST ||
-			  c == BPF_STX;
-		if (mem && f->k >= 16)
-			return sym_fail(s, "insn %zu: scratch cell %u out of range", pc, f->k);
-		if (c == (BPF_LD | BPF_W | BPF_ABS) && (f->k >= 64 || f->k % 4))
-			return sym_fail(s, "insn %zu: load offset %u", pc, f->k);
-		if (c == (BPF_JMP | BPF_JA) && !jump_in(pc, s->len, f->k))
-			return sym_fail(s, "insn %zu: jump out of range", pc);
-		if (is_jump(c) && BPF_OP(c) != BPF_JA &&
-		    (!jump_in(pc, s->len, f->jt) || !jump_in(pc, s->len, f->jf)))
-			return sym_fail(s, "insn %zu: jump out of range", pc);
-		if (!is_jump(c) && BPF_CLASS(c) != BPF_RET && pc + 1 == s->len)
+		struct cbpf_insn *in = &s->in[pc];
+		if (cbpf_decode(s->p, s->len, pc, in))
+			return sym_fail(s, "insn %zu: opcode 0x%04x is not a seccomp opcode", pc,
+					s->p[pc].code);
+		if ((in->src == CBPF_MEM || in->dst == CBPF_MEM) && in->k >= BPF_MEMWORDS)
+			return sym_fail(s, "insn %zu: scratch cell %u out of range", pc, in->k);
+		if (in->src == CBPF_DATA && in->field == CBPF_FIELD_BAD)
+			return sym_fail(s, "insn %zu: load offset %u", pc, in->k);
+		if (!in->in_range && in->nsucc == 1 && in->kind != CBPF_JA)
 			return sym_fail(s, "insn %zu: falls off the end", pc);
+		if (!in->in_range)
+			return sym_fail(s, "insn %zu: jump out of range", pc);
 	}
 	return 0;
 }
 
-/* Registers instruction F reads (USE) and writes (DEF), as bit masks. */
-static void use_def(const struct sock_filter *f, uint32_t *use, uint32_t *def)
+/* The register operand V (with K for a scratch cell) as a bit mask. */
+static uint32_t reg_bit(enum cbpf_val v, uint32_t k)
 {
-	uint16_t c = f->code;
-	uint32_t a = 1u << REG_A, x = 1u << REG_X, m = 1u << REG_M(f->k & 15);
-	*use = *def = 0;
-	switch (BPF_CLASS(c)) {
-	case BPF_LD:
-		*def = a;
-		*use = BPF_MODE(c) == BPF_MEM ? m : 0;
-		break;
-	case BPF_LDX:
-		*def = x;
-		*use = BPF_MODE(c) == BPF_MEM ? m : 0;
-		break;
-	case BPF_ST:  *use = a; *def = m; break;
-	case BPF_STX: *use = x; *def = m; break;
-	case BPF_ALU:
-		*def = a;
-		*use = a | (BPF_SRC(c) == BPF_X && BPF_OP(c) != BPF_NEG ? x : 0);
-		break;
-	case BPF_JMP:
-		if (BPF_OP(c) != BPF_JA)
-			*use = a | (BPF_SRC(c) == BPF_X ? x : 0);
-		break;
-	case BPF_RET:
-		*use = BPF_RVAL(c) == BPF_A ? a : 0;
-		break;
-	case BPF_MISC:
-		*use = BPF_MISCOP(c) == BPF_TAX ? a : x;
-		*def = BPF_MISCOP(c) == BPF_TAX ? x : a;
-		break;
+	switch (v) {
+	case CBPF_A:   return 1u << REG_A;
+	case CBPF_X:   return 1u << REG_X;
+	case CBPF_MEM: return 1u << REG_M(k % BPF_MEMWORDS);
+	default:       return 0;
 	}
+}
+
+/* Registers instruction IN reads (USE) and writes (DEF), as bit masks:
+ * its operands, and A for the ALU and conditional jumps. */
+static void use_def(const struct cbpf_insn *in, uint32_t *use, uint32_t *def)
+{
+	int reads_a = in->kind == CBPF_ALU || in->kind == CBPF_JUMP;
+	*use = reg_bit(in->src, in->k) | (reads_a ? reg_bit(CBPF_A, 0) : 0);
+	*def = reg_bit(in->dst, in->k);
 }
 
 static void liveness(struct sym *s)
 {
 	for (size_t i = s->len; i-- > 0;) {
-		const struct sock_filter *f = &s->p[i];
+		const struct cbpf_insn *in = &s->in[i];
 		uint32_t use, def, out = 0;
-		use_def(f, &use, &def);
-		if (BPF_CLASS(f->code) == BPF_RET)
-			out = 0;
-		else if (f->code == (BPF_JMP | BPF_JA))
-			out = s->live[i + 1 + f->k];
-		else if (is_jump(f->code))
-			out = s->live[i + 1 + f->jt] | s->live[i + 1 + f->jf];
-		else
-			out = s->live[i + 1];
+		use_def(in, &use, &def);
+		if (in->nsucc > 0)   /* one successor: JT = JF */
+			out = s->live[in->jt] | s->live[in->jf];
 		s->live[i] = use | (out & ~def);
 	}
 }
@@ -407,13 +378,13 @@ static vec_t mul_vec(struct sym *s, vec_t a, vec_t w)
 	return sum;
 }
 
-static vec_t bitwise(struct sym *s, uint16_t op, vec_t a, vec_t w)
+static vec_t bitwise(struct sym *s, enum cbpf_op op, vec_t a, vec_t w)
 {
 	bdd_t *v = new_vec(s);
 	for (unsigned i = 0; i < 32; i++) {
-		if (op == BPF_AND)
+		if (op == CBPF_AND)
 			v[i] = bdd_and(s->b, a[i], w[i]);
-		else if (op == BPF_OR)
+		else if (op == CBPF_OR)
 			v[i] = bdd_or(s->b, a[i], w[i]);
 		else
 			v[i] = bdd_xor(s->b, a[i], w[i]);
@@ -466,125 +437,133 @@ static vec_t exec_div(struct sym *s, vec_t a, vec_t w, bdd_t *reach)
 	return div_vec(s, a, w);
 }
 
-/* BPF_ALU at PC: updates A, and *REACH where a division ends the path. */
-static int exec_alu(struct sym *s, size_t pc, struct regs *rg, bdd_t *reach)
+/* The ALU instruction IN at PC: updates A, and *REACH where a division
+ * ends the path. */
+static int exec_alu(struct sym *s, size_t pc, const struct cbpf_insn *in, struct regs *rg,
+		    bdd_t *reach)
 {
-	const struct sock_filter *f = &s->p[pc];
-	uint16_t op = BPF_OP(f->code);
 	vec_t a = rg->r[REG_A];
-	vec_t w = BPF_SRC(f->code) == BPF_X ? rg->r[REG_X] : const_vec(s, f->k);
-	switch (op) {
-	case BPF_ADD: a = add_vec(s, a, w, 0); break;
-	case BPF_SUB: a = add_vec(s, a, w, 1); break;
-	case BPF_NEG: a = add_vec(s, s->zero, a, 1); break;
-	case BPF_MUL: a = mul_vec(s, a, w); break;
-	case BPF_DIV: a = exec_div(s, a, w, reach); break;
-	case BPF_AND: case BPF_OR: case BPF_XOR: a = bitwise(s, op, a, w); break;
-	case BPF_LSH: case BPF_RSH:
-		if (BPF_SRC(f->code) == BPF_K)
-			a = shift_const(s, a, f->k & 31, op == BPF_LSH);
+	vec_t w = in->src == CBPF_X ? rg->r[REG_X] : const_vec(s, in->k);
+	switch (in->op) {
+	case CBPF_ADD: a = add_vec(s, a, w, 0); break;
+	case CBPF_SUB: a = add_vec(s, a, w, 1); break;
+	case CBPF_NEG: a = add_vec(s, s->zero, a, 1); break;
+	case CBPF_MUL: a = mul_vec(s, a, w); break;
+	case CBPF_DIV: a = exec_div(s, a, w, reach); break;
+	case CBPF_AND: case CBPF_OR: case CBPF_XOR: a = bitwise(s, in->op, a, w); break;
+	case CBPF_LSH: case CBPF_RSH:
+		if (in->src == CBPF_K)
+			a = shift_const(s, a, in->k & 31, in->op == CBPF_LSH);
 		else
-			a = shift_var(s, a, w, op == BPF_LSH);
+			a = shift_var(s, a, w, in->op == CBPF_LSH);
 		break;
 	default:
-		return sym_fail(s, "insn %zu: ALU opcode 0x%04x unsupported", pc, f->code);
+		return sym_fail(s, "insn %zu: ALU opcode 0x%04x unsupported", pc, s->p[pc].code);
 	}
 	rg->r[REG_A] = a;
 	return 0;
 }
 
-static bdd_t jump_cond(struct sym *s, const struct sock_filter *f, const struct regs *rg)
+/* The inputs on which the conditional jump IN goes to JT. */
+static bdd_t jump_cond(struct sym *s, const struct cbpf_insn *in, const struct regs *rg)
 {
 	vec_t a = rg->r[REG_A];
-	int isx = BPF_SRC(f->code) == BPF_X;
+	int isx = in->src == CBPF_X;
 	vec_t x = rg->r[REG_X];
 	bdd_t r = BDD_FALSE;
-	switch (BPF_OP(f->code)) {
-	case BPF_JEQ:
-		return isx ? bdd_vec_eq(s->b, a, x, 32) : bdd_vec_eq_const(s->b, a, 32, f->k);
-	case BPF_JGT:
-		return isx ? bdd_vec_gt(s->b, a, x, 32, 0) : bdd_vec_gt_const(s->b, a, 32, f->k, 0);
-	case BPF_JGE:
-		return isx ? bdd_vec_gt(s->b, a, x, 32, 1) : bdd_vec_gt_const(s->b, a, 32, f->k, 1);
-	default: /* BPF_JSET */
+	switch (in->op) {
+	case CBPF_JEQ:
+		return isx ? bdd_vec_eq(s->b, a, x, 32) : bdd_vec_eq_const(s->b, a, 32, in->k);
+	case CBPF_JGT:
+		return isx ? bdd_vec_gt(s->b, a, x, 32, 0) : bdd_vec_gt_const(s->b, a, 32, in->k, 0);
+	case CBPF_JGE:
+		return isx ? bdd_vec_gt(s->b, a, x, 32, 1) : bdd_vec_gt_const(s->b, a, 32, in->k, 1);
+	default: /* CBPF_JSET */
 		for (unsigned i = 0; i < 32; i++)
 			if (isx)
 				r = bdd_or(s->b, r, bdd_and(s->b, a[i], x[i]));
-			else if (f->k >> i & 1)
+			else if (in->k >> i & 1)
 				r = bdd_or(s->b, r, a[i]);
 		return r;
 	}
 }
 
-static int exec_jump(struct sym *s, size_t pc, const struct regs *rg, bdd_t reach)
+/* JA, or a conditional jump (which needs no condition when both its
+ * targets are one). */
+static void exec_jump(struct sym *s, const struct cbpf_insn *in, const struct regs *rg,
+		      bdd_t reach)
 {
-	const struct sock_filter *f = &s->p[pc];
-	if (BPF_OP(f->code) == BPF_JA) {
-		flow(s, pc + 1 + f->k, reach, rg);
-		return 0;
+	if (in->jt == in->jf) {
+		flow(s, (size_t)in->jt, reach, rg);
+		return;
 	}
-	if (f->jt == f->jf) {
-		flow(s, pc + 1 + f->jt, reach, rg);
-		return 0;
+	bdd_t c = jump_cond(s, in, rg);
+	flow(s, (size_t)in->jt, bdd_and(s->b, reach, c), rg);
+	flow(s, (size_t)in->jf, bdd_and(s->b, reach, bdd_not(s->b, c)), rg);
+}
+
+/* The register slot of operand V (A, X or the scratch cell K). */
+static vec_t *reg_slot(struct regs *rg, enum cbpf_val v, uint32_t k)
+{
+	switch (v) {
+	case CBPF_A: return &rg->r[REG_A];
+	case CBPF_X: return &rg->r[REG_X];
+	default:     return &rg->r[REG_M(k)];   /* CBPF_MEM */
 	}
-	bdd_t c = jump_cond(s, f, rg);
-	flow(s, pc + 1 + f->jt, bdd_and(s->b, reach, c), rg);
-	flow(s, pc + 1 + f->jf, bdd_and(s->b, reach, bdd_not(s->b, c)), rg);
-	return 0;
 }
 
 /* Loads and stores: everything that only moves vectors. */
-static int exec_move(struct sym *s, size_t pc, struct regs *rg)
+static int exec_move(struct sym *s, size_t pc, const struct cbpf_insn *in, struct regs *rg)
 {
-	const struct sock_filter *f = &s->p[pc];
-	switch (f->code) {
-	case BPF_LD | BPF_W | BPF_ABS: rg->r[REG_A] = s->words[f->k / 4]; break;
-	case BPF_LD | BPF_W | BPF_LEN: rg->r[REG_A] = const_vec(s, sizeof(struct seccomp_data)); break;
-	case BPF_LDX | BPF_W | BPF_LEN: rg->r[REG_X] = const_vec(s, sizeof(struct seccomp_data)); break;
-	case BPF_LD | BPF_IMM: rg->r[REG_A] = const_vec(s, f->k); break;
-	case BPF_LDX | BPF_IMM: rg->r[REG_X] = const_vec(s, f->k); break;
-	case BPF_LD | BPF_MEM: rg->r[REG_A] = rg->r[REG_M(f->k)]; break;
-	case BPF_LDX | BPF_MEM: rg->r[REG_X] = rg->r[REG_M(f->k)]; break;
-	case BPF_ST: rg->r[REG_M(f->k)] = rg->r[REG_A]; break;
-	case BPF_STX: rg->r[REG_M(f->k)] = rg->r[REG_X]; break;
-	case BPF_MISC | BPF_TAX: rg->r[REG_X] = rg->r[REG_A]; break;
-	case BPF_MISC | BPF_TXA: rg->r[REG_A] = rg->r[REG_X]; break;
+	vec_t v;
+	switch (in->src) {
+	case CBPF_DATA: v = s->words[in->k / 4]; break;
+	case CBPF_LEN:  v = const_vec(s, CBPF_DATA_SIZE); break;
+	case CBPF_K:    v = const_vec(s, in->k); break;
+	case CBPF_A: case CBPF_X: case CBPF_MEM:
+		v = *reg_slot(rg, in->src, in->k);
+		break;
 	default:
-		return sym_fail(s, "insn %zu: opcode 0x%04x unsupported", pc, f->code);
+		return sym_fail(s, "insn %zu: opcode 0x%04x unsupported", pc, s->p[pc].code);
 	}
+	*reg_slot(rg, in->dst, in->k) = v;
+	return 0;
+}
+
+/* RET K, or RET A split into the values A takes. */
+static int exec_ret(struct sym *s, size_t pc, const struct cbpf_insn *in, const struct regs *rg,
+		    bdd_t reach)
+{
+	size_t count = 0;
+	if (in->src == CBPF_K)
+		add_ret(s, in->k, reach);
+	else if (ret_values(s, rg->r[REG_A], reach, 31, 0, &count))
+		return sym_fail(s, "insn %zu: ret a with more than %d values", pc, MAX_RET_A_VALUES);
 	return 0;
 }
 
 static int exec_insn(struct sym *s, size_t pc)
 {
-	const struct sock_filter *f = &s->p[pc];
+	const struct cbpf_insn *in = &s->in[pc];
 	struct regs rg = s->st[pc];
 	bdd_t reach = s->reach[pc];
-	size_t count = 0;
 	int rc;
-	switch (BPF_CLASS(f->code)) {
-	case BPF_RET:
-		if (BPF_RVAL(f->code) == BPF_K) {
-			add_ret(s, f->k, reach);
-		} else if (BPF_RVAL(f->code) == BPF_A) {
-			if (ret_values(s, rg.r[REG_A], reach, 31, 0, &count))
-				return sym_fail(s, "insn %zu: ret a with more than %d values", pc,
-						MAX_RET_A_VALUES);
-		} else {
-			return sym_fail(s, "insn %zu: ret x is not a seccomp opcode", pc);
-		}
+	switch (in->kind) {
+	case CBPF_RET:
+		return exec_ret(s, pc, in, &rg, reach);
+	case CBPF_JA:
+	case CBPF_JUMP:
+		exec_jump(s, in, &rg, reach);
 		return 0;
-	case BPF_JMP:
-		return exec_jump(s, pc, &rg, reach);
-	case BPF_ALU:
-		rc = exec_alu(s, pc, &rg, &reach);
+	case CBPF_ALU:
+		rc = exec_alu(s, pc, in, &rg, &reach);
 		break;
-	default:
-		rc = exec_move(s, pc, &rg);
+	default:   /* CBPF_LOAD, CBPF_STORE; check_shape refused the rest */
+		rc = exec_move(s, pc, in, &rg);
 		break;
 	}
 	if (rc == 0)
-		flow(s, pc + 1, reach, &rg);
+		flow(s, (size_t)in->jt, reach, &rg);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -594,6 +573,7 @@ static void sym_init(struct sym *s, struct bdd_ctx *b, const struct sock_filter 
 	s->b = b;
 	s->p = prog;
 	s->len = len;
+	s->in = mem_calloc(len, sizeof(*s->in));
 	s->out = out;
 	s->reach = mem_calloc(len, sizeof(*s->reach));
 	s->st = mem_calloc(len, sizeof(*s->st));
@@ -608,6 +588,7 @@ static void sym_init(struct sym *s, struct bdd_ctx *b, const struct sock_filter 
 
 static void sym_fini(struct sym *s)
 {
+	free(s->in);
 	free(s->reach);
 	free(s->st);
 	free(s->live);

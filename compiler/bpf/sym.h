@@ -3,9 +3,11 @@
  * seccomp_data, as bits) that make it return that value.
  *
  * The inputs are the 16 32-bit words of struct seccomp_data as the
- * kernel's BPF_LD|BPF_W|BPF_ABS loads them (native little-endian words):
- * nr at offset 0, arch at 4, instruction_pointer at 8 (low word) and 12
- * (high), args[i] at 16 + 8i (low) and 20 + 8i (high). Each bit is one
+ * kernel's BPF_LD|BPF_W|BPF_ABS loads them (native words): nr at offset
+ * 0, arch at 4, then the halves of instruction_pointer and of args[i],
+ * which bpf/insn.h's cbpf_field_of and cbpf_offset_of tell apart (on a
+ * little-endian machine instruction_pointer's low word is at 8 and its
+ * high word at 12, args[i]'s at 16 + 8i and 20 + 8i). Each bit is one
  * BDD variable. The order puts arch first, then nr, then each argument
  * high word before its low word, then instruction_pointer, and every word
  * most significant bit first: the order in which filters compare. */
@@ -42,12 +44,14 @@ struct bpf_sym_sem {
 };
 
 /* Runs PROG symbolically in the context B, which must have at least
- * BPF_SYM_NVARS variables. PROG should have passed bpf_check; anything
- * malformed is refused here too. Supports every opcode seccomp accepts
- * (a division by X == 0 returns 0, as in the kernel); RET A with more
- * than 1024 possible values is refused as unsupported. Returns 0, or -1 with a reason in WHY
- * (unsupported, malformed, or out of BDD budget). OUT is to be released
- * with bpf_sym_sem_free either way. */
+ * BPF_SYM_NVARS variables. PROG should have passed bpf_check; what the
+ * pass needs for safety is checked here too (an opcode seccomp does not
+ * accept anywhere in PROG, a scratch cell or load offset out of range, a
+ * target past the end). Supports every opcode seccomp accepts (a division
+ * by X == 0 returns 0, as in the kernel); RET A with more than 1024
+ * possible values is refused as unsupported. Returns 0, or -1 with a
+ * reason in WHY (unsupported, malformed, or out of BDD budget). OUT is to
+ * be released with bpf_sym_sem_free either way. */
 int bpf_sym_run(struct bdd_ctx *b, const struct sock_filter *prog, size_t len,
 		struct bpf_sym_sem *out, char *why, size_t whylen);
 void bpf_sym_sem_free(struct bpf_sym_sem *s);

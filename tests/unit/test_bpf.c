@@ -1131,6 +1131,12 @@ START_TEST(test_decode_targets_and_fields)
 	ck_assert_uint_eq(in.jt, 2ull + 0xffffffffu);   /* no 32-bit wrap */
 	cbpf_decode(prog, N(prog), 2, &in);
 	ck_assert_int_eq(in.field, CBPF_FIELD_ARCH);
+	ck_assert(in.in_range);
+	cbpf_decode(prog, N(prog), 3, &in);   /* a last RET has no successor */
+	ck_assert(in.in_range);
+	cbpf_decode(prog, N(prog) - 1, 2, &in);   /* a last load falls off the end */
+	ck_assert(!in.in_range);
+	ck_assert_uint_eq(in.jt, 3);
 	ck_assert_int_eq(cbpf_field_of(0, &arg, &hi), CBPF_FIELD_NR);
 	ck_assert_int_eq(cbpf_field_of(8, &arg, &hi), CBPF_FIELD_IP);
 	ck_assert_int_eq(hi, !le);
@@ -1139,6 +1145,16 @@ START_TEST(test_decode_targets_and_fields)
 	ck_assert_int_eq(hi, le);
 	ck_assert_int_eq(cbpf_field_of(64, &arg, &hi), CBPF_FIELD_BAD);
 	ck_assert_int_eq(cbpf_field_of(6, &arg, &hi), CBPF_FIELD_BAD);
+	/* cbpf_offset_of inverts cbpf_field_of on every word. */
+	for (uint32_t k = 0; k < CBPF_DATA_SIZE; k += 4) {
+		enum cbpf_field f = cbpf_field_of(k, &arg, &hi);
+
+		ck_assert_uint_eq(cbpf_offset_of(f, arg, hi), k);
+	}
+	ck_assert_uint_eq(cbpf_offset_of(CBPF_FIELD_ARG, 0, 0), le ? 16 : 20);
+	ck_assert_uint_eq(cbpf_offset_of(CBPF_FIELD_IP, 0, 1), le ? 12 : 8);
+	ck_assert_uint_eq(cbpf_offset_of(CBPF_FIELD_ARG, 6, 0), CBPF_DATA_SIZE);
+	ck_assert_uint_eq(cbpf_offset_of(CBPF_FIELD_BAD, 0, 0), CBPF_DATA_SIZE);
 	ck_assert(cbpf_taken(CBPF_JEQ, 3, 3) && !cbpf_taken(CBPF_JEQ, 3, 4));
 	ck_assert(cbpf_taken(CBPF_JGT, 4, 3) && !cbpf_taken(CBPF_JGT, 3, 3));
 	ck_assert(cbpf_taken(CBPF_JGE, 3, 3) && !cbpf_taken(CBPF_JGE, 2, 3));
