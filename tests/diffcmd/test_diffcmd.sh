@@ -135,7 +135,7 @@ diff_json "$T/old.bpf" "$T/new.policy"
 check ".bpf vs source: exit 1, one widening of write" \
 	test $rc -eq 1 -a "$(jq_changes kind syscall old.decided_by)" = "widened write filter"
 check ".bpf vs source: the witness is real (sim)" witnesses_real "$T/old.bpf" "$T/new.policy"
-check ".bpf vs source: not claimed exact" grep -q '"exact":false' "$T/out"
+check ".bpf vs source: decided exactly" grep -q '"exact":true' "$T/out"
 diff_json "$T/old.bpf" "$T/old.policy"
 check ".bpf vs its own source: no change" test $rc -eq 0 -a "$(nchanges)" -eq 0
 "$SF" compile "$T/new.policy" -o "$T/new.bpf"
