@@ -720,3 +720,59 @@ unsigned validate_args_read(struct validate_space *vs, uint32_t audit_arch, cons
 			mask |= 1u << i;
 	return mask;
 }
+
+int validate_space_policy(struct validate_space *vs, const struct policy_build *pb, struct bpf_sym_sem *out,
+			  char *why, size_t whylen)
+{
+	struct pol p;
+	pol_init(&p, vs->b, pb);
+	policy_sem(&p);
+	*out = p.out.s;
+	if (space_failed(vs, why, whylen))
+		return -1;
+	if (!is_partition(vs->b, out))
+		return vfail(why, whylen, "internal error: the policy's semantics is not a partition");
+	return 0;
+}
+
+/* The numbers policy_arch_of gives ARCH, under its AUDIT_ARCH. */
+static bdd_t arch_numbers(struct validate_space *vs, int arch)
+{
+	struct bdd_ctx *b = vs->b;
+	bdd_t d = bdd_vec_eq_const(b, vs->p.arch, 32, arch_table[arch].audit_arch);
+	bdd_t none = bdd_vec_eq_const(b, vs->p.nr, 32, NR_NONE);
+	bdd_t x32 = bdd_and(b, bdd_vec_gt_const(b, vs->p.nr, 32, X32_FIRST, 1), bdd_not(b, none));
+	if (arch == ARCH_X32)
+		return bdd_and(b, d, x32);
+	if (arch == ARCH_X86_64)
+		return bdd_and(b, d, bdd_not(b, x32));
+	return d;
+}
+
+bdd_t validate_differ(struct validate_space *vs, const struct bpf_sym_sem *x, const struct bpf_sym_sem *y)
+{
+	struct bdd_ctx *b = vs->b;
+	bdd_t d = BDD_FALSE;
+	for (size_t i = 0; i < x->n; i++)
+		d = bdd_or(b, d, bdd_xor(b, x->r[i].when, bpf_sym_sem_get(y, x->r[i].value)));
+	for (size_t i = 0; i < y->n; i++)
+		if (bpf_sym_sem_get(x, y->r[i].value) == BDD_FALSE)
+			d = bdd_or(b, d, y->r[i].when);
+	return d;
+}
+
+int validate_other_nr(struct validate_space *vs, bdd_t differ, int arch, const uint32_t *skip, size_t nskip,
+		      uint32_t *nr, char *why, size_t whylen)
+{
+	struct bdd_ctx *b = vs->b;
+	bdd_t d = bdd_and(b, bdd_and(b, vs->kernel, differ), arch_numbers(vs, arch));
+	for (size_t i = 0; i < nskip && d != BDD_FALSE; i++)
+		d = bdd_and(b, d, bdd_not(b, bdd_vec_eq_const(b, vs->p.nr, 32, skip[i])));
+	if (space_failed(vs, why, whylen))
+		return -1;
+	struct seccomp_data data;
+	if (validate_pick(vs, d, &data) != 1)
+		return 0;
+	*nr = (uint32_t)data.nr;
+	return 1;
+}

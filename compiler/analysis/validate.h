@@ -94,6 +94,21 @@ struct bdd_ctx *validate_space_bdd(struct validate_space *vs);
 int validate_space_program(struct validate_space *vs, const struct sock_filter *insns, size_t len,
 			   struct bpf_sym_sem *out, char *why, size_t whylen);
 
+/* The semantics of policy PB in VS, as validate_filter builds it: 0, or
+ * -1 (out of budget) with WHY. OUT is released with bpf_sym_sem_free. */
+int validate_space_policy(struct validate_space *vs, const struct policy_build *pb, struct bpf_sym_sem *out,
+			  char *why, size_t whylen);
+
+/* The inputs on which semantics X and Y return different values. */
+bdd_t validate_differ(struct validate_space *vs, const struct bpf_sym_sem *x, const struct bpf_sym_sem *y);
+
+/* A syscall number of ARCH (its AUDIT_ARCH, and for x86_64 and x32 their
+ * split of the numbers) not in SKIP[0..NSKIP) with an input in DIFFER
+ * the kernel can present: 1 and *NR, 0 when there is none, -1 (out of
+ * budget) with WHY. */
+int validate_other_nr(struct validate_space *vs, bdd_t differ, int arch, const uint32_t *skip, size_t nskip,
+		      uint32_t *nr, char *why, size_t whylen);
+
 /* The inputs of syscall NR under AUDIT_ARCH that the kernel can present
  * (every argument vector and instruction pointer), split by how a side
  * decides them: a program with semantics SEM, or policy PB (per deciding

@@ -246,7 +246,7 @@ static void print_json(const struct diff_side *old, const struct diff_side *new,
  * the cells; a .bpf side: the exact engine, see diff_exact.c). */
 static int exact(const struct diff_result *r)
 {
-	return r->nsampled == 0;
+	return r->nsampled == 0 && !r->numbers_open;
 }
 
 static void print_json_summary(const struct diff_result *r)
@@ -288,8 +288,8 @@ static void print_summary(const struct diff_result *r, int json)
 	if (r->n && exact(r))
 		printf("the comparison is exact: there are no other differences\n");
 	if (r->inexact_why[0])
-		printf("the exact comparison gave up (%s): the syscalls below were searched instead, "
-		       "so differences elsewhere may exist\n", r->inexact_why);
+		printf("the exact comparison gave up (%s): %s, so differences elsewhere may exist\n", r->inexact_why,
+		       r->nsampled ? "the syscalls below were searched instead" : "numbers not listed were not compared");
 	if (r->nsampled) {
 		printf("compared on a sample only:");
 		for (size_t i = 0; i < r->nsampled; i++) {

@@ -16,6 +16,7 @@
 #define VECTORS_MAX 4096
 #define CHANGES_PER_SYSCALL 16
 #define BPF_NRS_MAX 4096
+#define EXTRA_NRS_MAX 16
 
 int diff_allows(uint32_t action)
 {
@@ -267,6 +268,31 @@ static void compare_syscall(const struct diff_side *old, const struct diff_side 
 	free(sc);
 }
 
+/* Numbers no table, rule or comparison names (a .bpf may decide whole
+ * ranges): while the engine finds one on which the sides differ, it is
+ * compared like the others, up to EXTRA_NRS_MAX. Returns the count. */
+static size_t sweep_numbers(const struct diff_side *old, const struct diff_side *new, struct diff_exact *dx,
+			    int arch, uint32_t **nrs, size_t n, struct diff_result *out)
+{
+	size_t cap = n;
+	for (int extra = 0;; extra++) {
+		uint32_t nr;
+		int rc = diff_exact_other_nr(dx, arch, *nrs, n, &nr);
+		if (rc == 0)
+			return n;
+		if (rc < 0 || extra == EXTRA_NRS_MAX) {
+			if (rc > 0 && !out->inexact_why[0])
+				snprintf(out->inexact_why, sizeof(out->inexact_why),
+					 "more than %d syscall numbers outside the tables differ", EXTRA_NRS_MAX);
+			out->numbers_open = 1;
+			return n;
+		}
+		*nrs = grow(*nrs, n, &cap, sizeof(**nrs));
+		(*nrs)[n++] = nr;
+		compare_syscall(old, new, dx, arch, nr, out);
+	}
+}
+
 void diff_compare(const struct diff_side *old, const struct diff_side *new, unsigned arch_mask,
 		  struct diff_result *out)
 {
@@ -281,9 +307,11 @@ void diff_compare(const struct diff_side *old, const struct diff_side *new, unsi
 		size_t n = syscall_numbers(sides, arch, &nrs);
 		for (size_t i = 0; i < n; i++)
 			compare_syscall(old, new, dx, arch, nrs[i], out);
+		if (dx)
+			n = sweep_numbers(old, new, dx, arch, &nrs, n, out);
 		free(nrs);
 	}
-	if (diff_exact_why(dx))
+	if (diff_exact_why(dx) && !out->inexact_why[0])
 		snprintf(out->inexact_why, sizeof(out->inexact_why), "%s", diff_exact_why(dx));
 	diff_exact_free(dx);
 }

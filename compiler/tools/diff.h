@@ -115,6 +115,10 @@ const char *diff_exact_why(const struct diff_exact *dx);
  * when the engine cannot decide this syscall (diff_exact_why). OUT is
  * appended to; free its v. */
 int diff_exact_vectors(struct diff_exact *dx, int arch, uint32_t nr, struct diff_vectors *out);
+/* A syscall number of ARCH outside LISTED[0..N) on which the sides
+ * differ for some input: 1 and *NR, 0 when there is none (the numbers
+ * compared cover every difference), -1 when it cannot tell. */
+int diff_exact_other_nr(struct diff_exact *dx, int arch, const uint32_t *listed, size_t n, uint32_t *nr);
 /* Records that a vector did not reproduce: the engine is not trusted any
  * more (every later syscall falls back). */
 void diff_exact_distrust(struct diff_exact *dx, const char *why);
@@ -156,6 +160,8 @@ struct diff_result {
 	int widens;                     /* NEW allows something OLD did not */
 	size_t unlisted;                /* vectors showing changes past the
 	                                 * per-syscall limit, not listed */
+	int numbers_open;               /* a .bpf side: syscall numbers outside
+	                                 * those compared may differ */
 	char inexact_why[160];          /* a .bpf side: why the exact engine did not
 	                                 * decide the sampled syscalls ("" when it did) */
 };

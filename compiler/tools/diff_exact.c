@@ -19,7 +19,10 @@
 struct diff_exact {
 	struct validate_space *vs;
 	const struct diff_side *side[2];
-	struct bpf_sym_sem sem[2];   /* the .bpf sides' semantics */
+	struct bpf_sym_sem sem[2];   /* each side's whole semantics (a source's
+	                              * only once the numbers are swept) */
+	int swept;                   /* DIFFER is built */
+	bdd_t differ;                /* the inputs on which the sides differ */
 	int dead;                    /* gave up: every syscall falls back */
 	char why[160];
 };
@@ -134,5 +137,34 @@ int diff_exact_vectors(struct diff_exact *dx, int arch, uint32_t nr, struct diff
 	}
 	validate_classes_free(&c[0]);
 	validate_classes_free(&c[1]);
+	return rc;
+}
+
+/* The whole semantics of both sides (the sources' too) and where they
+ * differ, built once. */
+static int build_differ(struct diff_exact *dx)
+{
+	for (int s = 0; s < 2 && !dx->swept; s++) {
+		const struct diff_side *d = dx->side[s];
+		char msg[128];
+		if (!d->is_bpf && validate_space_policy(dx->vs, &d->c.pb, &dx->sem[s], msg, sizeof(msg))) {
+			give_up(dx, msg, 1);
+			return -1;
+		}
+	}
+	if (!dx->swept)
+		dx->differ = validate_differ(dx->vs, &dx->sem[0], &dx->sem[1]);
+	dx->swept = 1;
+	return 0;
+}
+
+int diff_exact_other_nr(struct diff_exact *dx, int arch, const uint32_t *listed, size_t n, uint32_t *nr)
+{
+	char msg[128];
+	if (dx->dead || build_differ(dx))
+		return -1;
+	int rc = validate_other_nr(dx->vs, dx->differ, arch, listed, n, nr, msg, sizeof(msg));
+	if (rc < 0)
+		give_up(dx, msg, 1);
 	return rc;
 }

@@ -209,6 +209,19 @@ diff_json "$T/new.policy" "$T/refactor.bpf"
 check "reordered rules as a .bpf: no difference, exact" \
 	test $rc -eq 0 -a "$(nchanges)" -eq 0 -a -n "$(grep '"exact":true' "$T/out")"
 
+# A number no table, rule or comparison names: the filter computes
+# nr - 0x12345 and allows where that is 0. The engine sweeps the numbers.
+python3 - "$T/sub.bpf" <<'PY'
+import struct, sys
+ins = [(0x20, 0, 0, 4), (0x15, 0, 5, 0xc000003e), (0x20, 0, 0, 0), (0x14, 0, 0, 0x12345),
+       (0x15, 0, 1, 0), (0x06, 0, 0, 0x7fff0000), (0x06, 0, 0, 0x00050001), (0x06, 0, 0, 0x80000000)]
+open(sys.argv[1], "wb").write(b"".join(struct.pack("<HBBI", *i) for i in ins))
+PY
+printf 'policy p {\n    arch x86_64;\n    default errno(EPERM);\n}\n' > "$T/none.policy"
+diff_json "$T/none.policy" "$T/sub.bpf" --arch x86_64
+check "an unnamed number (0x12345) found by the sweep, exactly" \
+	test $rc -eq 1 -a "$(jq_changes kind nr)" = "newly allowed 74565" -a -n "$(grep '"exact":true' "$T/out")"
+
 # Where the engine cannot decide (ret A: the filter returns nr itself), the
 # search is used and said to be one.
 python3 -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<HBBI", 0x20, 0, 0, 0) + struct.pack("<HBBI", 0x16, 0, 0, 0))' \
