@@ -1,5 +1,7 @@
 /* The comparison behind `sysfence diff`: for every arch and syscall, both
- * sides are evaluated on the candidate vectors (diff_cands.c), and every
+ * sides are evaluated on the exact engine's vectors when a side is a .bpf
+ * (diff_exact.c; numbers outside the list are swept too), else or where
+ * it gives up on the candidate vectors (diff_cands.c), and every
  * vector on which they disagree is a change, classified by what it does to
  * the syscall's chance to run. Witnesses are vectors that were evaluated,
  * so every reported change is real by construction. */

@@ -2,14 +2,17 @@
  * policy source or a raw .bpf.
  *
  * Meaning is compared per (arch, syscall) by evaluating both sides on
- * candidate argument vectors: a source through the reference evaluator
+ * argument vectors: a source through the reference evaluator
  * (policy_eval_rule, which also names the deciding rule), a .bpf through
- * the BPF interpreter. The candidates come from the constants the sides
- * compare each argument with (diff_cands.c); every reported change is a
- * vector on which the two sides were evaluated and disagree.
+ * the BPF interpreter. For two sources the vectors come from the cells of
+ * the constants they compare each argument with (diff_cands.c); with a
+ * .bpf side, from the exact engine (diff_exact.c, on analysis/validate.h),
+ * or a search where it gives up. Every reported change is a vector on
+ * which the two sides were evaluated and disagree.
  *
  * Files: diff_side.c (opening and evaluating one side), diff_cands.c
- * (candidate values), diff_cells.c (their exact part for sources), diff.c (comparison and classification),
+ * (candidate values), diff_cells.c (their exact part for sources),
+ * diff_exact.c (the engine for .bpf sides), diff.c (comparison and classification),
  * cmd_diff.c (the command: options, text and JSON output, exit status). */
 #ifndef SYSFENCE_DIFF_H
 #define SYSFENCE_DIFF_H
