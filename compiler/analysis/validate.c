@@ -578,3 +578,224 @@ int validate_programs(const struct sock_filter *a, size_t alen,
 {
 	return validate_programs_opts(a, alen, b, blen, NULL, cex, why, whylen);
 }
+
+/* ---- one syscall at a time ---- */
+
+struct validate_space {
+	struct bdd_ctx *b;
+	struct pol p;                /* the argument variables (no policy) */
+	bdd_t kernel;                /* kernel_domain */
+	bdd_t ip0;                   /* instruction_pointer == 0 */
+	int any_upper_half;
+};
+
+struct validate_space *validate_space_new(const struct validate_opts *opts)
+{
+	struct validate_space *vs = mem_calloc(1, sizeof(*vs));
+	bdd_t lo[32], hi[32];
+	vs->b = bdd_new(BPF_SYM_NVARS, opts ? opts->node_budget : 0);
+	pol_init(&vs->p, vs->b, NULL);
+	vs->kernel = kernel_domain(vs->b, opts);
+	bpf_sym_word(vs->b, 8, lo);
+	bpf_sym_word(vs->b, 12, hi);
+	vs->ip0 = bdd_and(vs->b, bdd_vec_eq_const(vs->b, lo, 32, 0), bdd_vec_eq_const(vs->b, hi, 32, 0));
+	vs->any_upper_half = opts && opts->any_upper_half;
+	return vs;
+}
+
+void validate_space_free(struct validate_space *vs)
+{
+	if (!vs)
+		return;
+	bdd_free(vs->b);
+	free(vs);
+}
+
+struct bdd_ctx *validate_space_bdd(struct validate_space *vs)
+{
+	return vs->b;
+}
+
+static int space_failed(struct validate_space *vs, char *why, size_t whylen)
+{
+	if (!bdd_failed(vs->b))
+		return 0;
+	return vfail(why, whylen, "out of BDD budget (%zu nodes)", bdd_nodes(vs->b));
+}
+
+int validate_space_program(struct validate_space *vs, const struct sock_filter *insns, size_t len,
+			   struct bpf_sym_sem *out, char *why, size_t whylen)
+{
+	if (program_sem(vs->b, insns, len, out, why, whylen))
+		return -1;
+	return space_failed(vs, why, whylen);
+}
+
+/* The inputs of syscall NR under AUDIT the kernel can present. */
+static bdd_t syscall_domain(struct validate_space *vs, uint32_t audit, uint32_t nr)
+{
+	bdd_t d = bdd_and(vs->b, vs->kernel, bdd_vec_eq_const(vs->b, vs->p.arch, 32, audit));
+	return bdd_and(vs->b, d, bdd_vec_eq_const(vs->b, vs->p.nr, 32, nr));
+}
+
+static void class_add(struct validate_classes *c, uint32_t action, const struct rule *r, bdd_t when)
+{
+	if (when == BDD_FALSE)
+		return;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 8;
+		c->v = mem_realloc(c->v, c->cap, sizeof(*c->v));
+	}
+	c->v[c->n++] = (struct validate_class){ action, r, when };
+}
+
+void validate_classes_free(struct validate_classes *c)
+{
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+int validate_classes_program(struct validate_space *vs, const struct bpf_sym_sem *sem, uint32_t audit_arch,
+			     uint32_t nr, struct validate_classes *out, char *why, size_t whylen)
+{
+	bdd_t dom = syscall_domain(vs, audit_arch, nr);
+	for (size_t i = 0; i < sem->n; i++)
+		class_add(out, sem->r[i].value, NULL, bdd_and(vs->b, dom, sem->r[i].when));
+	return space_failed(vs, why, whylen);
+}
+
+/* policy_eval_rule's choice of rules: the arch the number belongs to
+ * (nr -1 goes to x32 when x86_64 is not targeted), -1 when the policy
+ * kills the syscall whatever its arguments. */
+static int policy_arch_for(const struct policy_build *pb, uint32_t audit, uint32_t nr)
+{
+	int arch = policy_arch_of(audit, nr);
+	if (arch == ARCH_X86_64 && nr == NR_NONE && !(pb->arch_mask >> ARCH_X86_64 & 1))
+		arch = ARCH_X32;
+	if (arch < 0 || !(pb->arch_mask >> arch & 1))
+		return -1;
+	return arch;
+}
+
+int validate_classes_policy(struct validate_space *vs, const struct policy_build *pb, uint32_t audit_arch,
+			    uint32_t nr, struct validate_classes *out, char *why, size_t whylen)
+{
+	bdd_t rest = syscall_domain(vs, audit_arch, nr);
+	int arch = policy_arch_for(pb, audit_arch, nr);
+	if (arch < 0) {
+		class_add(out, SECCOMP_RET_KILL_PROCESS, NULL, rest);
+		return space_failed(vs, why, whylen);
+	}
+	/* First match in policy_eval_rule's order: by_nr when indexed (a
+	 * stable sort by number), else source order. */
+	const struct arch_policy *ap = &pb->per_arch[arch];
+	size_t total = ap->by_nr ? ap->nby_nr : ap->rules.n;
+	for (size_t i = 0; i < total && rest != BDD_FALSE; i++) {
+		const struct rule *r = ap->by_nr ? ap->by_nr[i] : ap->rules.v[i];
+		if (r->dropped || (uint32_t)r->nr != nr)
+			continue;
+		bdd_t c = ncond_bdd(&vs->p, r->cond);
+		class_add(out, r->action, r, bdd_and(vs->b, rest, c));
+		rest = bdd_and(vs->b, rest, bdd_not(vs->b, c));
+	}
+	class_add(out, pb->default_action, NULL, rest);
+	return space_failed(vs, why, whylen);
+}
+
+int validate_pick(struct validate_space *vs, bdd_t f, struct seccomp_data *d)
+{
+	unsigned char assign[BPF_SYM_NVARS];
+	if (bdd_failed(vs->b))
+		return -1;
+	if (f == BDD_FALSE)
+		return 0;
+	bdd_t at0 = bdd_and(vs->b, f, vs->ip0);
+	if (bdd_failed(vs->b))
+		return -1;
+	bdd_satone(vs->b, at0 != BDD_FALSE ? at0 : f, assign);
+	bpf_sym_data(assign, d);
+	return 1;
+}
+
+static int word_read(const unsigned char *vars, uint32_t off)
+{
+	for (unsigned bit = 0; bit < 32; bit++)
+		if (vars[bpf_sym_var(off, bit)])
+			return 1;
+	return 0;
+}
+
+unsigned validate_args_read(struct validate_space *vs, uint32_t audit_arch, const struct validate_classes *c)
+{
+	unsigned char vars[BPF_SYM_NVARS] = { 0 };
+	bdd_t *roots = mem_calloc(c->n + 1, sizeof(*roots));
+	for (size_t i = 0; i < c->n; i++)
+		roots[i] = c->v[i].when;
+	bdd_support(vs->b, roots, c->n, vars);
+	free(roots);
+	int upper_fixed = 0;
+	for (int a = 0; a < ARCH_COUNT; a++)
+		if (arch_table[a].audit_arch == audit_arch && arch_table[a].word_bits == 32)
+			upper_fixed = !vs->any_upper_half;
+	unsigned mask = 0;
+	for (unsigned i = 0; i < 6; i++)
+		if (word_read(vars, 16 + 8 * i) || (!upper_fixed && word_read(vars, 20 + 8 * i)))
+			mask |= 1u << i;
+	return mask;
+}
+
+int validate_space_policy(struct validate_space *vs, const struct policy_build *pb, struct bpf_sym_sem *out,
+			  char *why, size_t whylen)
+{
+	struct pol p;
+	pol_init(&p, vs->b, pb);
+	policy_sem(&p);
+	*out = p.out.s;
+	if (space_failed(vs, why, whylen))
+		return -1;
+	if (!is_partition(vs->b, out))
+		return vfail(why, whylen, "internal error: the policy's semantics is not a partition");
+	return 0;
+}
+
+/* The numbers policy_arch_of gives ARCH, under its AUDIT_ARCH. */
+static bdd_t arch_numbers(struct validate_space *vs, int arch)
+{
+	struct bdd_ctx *b = vs->b;
+	bdd_t d = bdd_vec_eq_const(b, vs->p.arch, 32, arch_table[arch].audit_arch);
+	bdd_t none = bdd_vec_eq_const(b, vs->p.nr, 32, NR_NONE);
+	bdd_t x32 = bdd_and(b, bdd_vec_gt_const(b, vs->p.nr, 32, X32_FIRST, 1), bdd_not(b, none));
+	if (arch == ARCH_X32)
+		return bdd_and(b, d, x32);
+	if (arch == ARCH_X86_64)
+		return bdd_and(b, d, bdd_not(b, x32));
+	return d;
+}
+
+bdd_t validate_differ(struct validate_space *vs, const struct bpf_sym_sem *x, const struct bpf_sym_sem *y)
+{
+	struct bdd_ctx *b = vs->b;
+	bdd_t d = BDD_FALSE;
+	for (size_t i = 0; i < x->n; i++)
+		d = bdd_or(b, d, bdd_xor(b, x->r[i].when, bpf_sym_sem_get(y, x->r[i].value)));
+	for (size_t i = 0; i < y->n; i++)
+		if (bpf_sym_sem_get(x, y->r[i].value) == BDD_FALSE)
+			d = bdd_or(b, d, y->r[i].when);
+	return d;
+}
+
+int validate_other_nr(struct validate_space *vs, bdd_t differ, int arch, const uint32_t *skip, size_t nskip,
+		      uint32_t *nr, char *why, size_t whylen)
+{
+	struct bdd_ctx *b = vs->b;
+	bdd_t d = bdd_and(b, bdd_and(b, vs->kernel, differ), arch_numbers(vs, arch));
+	for (size_t i = 0; i < nskip && d != BDD_FALSE; i++)
+		d = bdd_and(b, d, bdd_not(b, bdd_vec_eq_const(b, vs->p.nr, 32, skip[i])));
+	if (space_failed(vs, why, whylen))
+		return -1;
+	struct seccomp_data data;
+	if (validate_pick(vs, d, &data) != 1)
+		return 0;
+	*nr = (uint32_t)data.nr;
+	return 1;
+}

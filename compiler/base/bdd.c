@@ -260,6 +260,32 @@ int bdd_eval(const struct bdd_ctx *b, bdd_t f, const unsigned char *assign)
 	return f == BDD_TRUE;
 }
 
+/* A walk of the nodes reachable from F, each visited once (a bit per
+ * node, an explicit stack: no recursion on deep diagrams). */
+void bdd_support(const struct bdd_ctx *b, const bdd_t *f, size_t n, unsigned char *vars)
+{
+	unsigned char *seen = mem_calloc(b->nnodes / 8 + 1, 1);
+	size_t cap = n + 64, top = 0;
+	bdd_t *stack = mem_calloc(cap, sizeof(*stack));
+	for (size_t i = 0; i < n; i++)
+		stack[top++] = f[i];
+	while (top) {
+		bdd_t x = stack[--top];
+		if (x <= BDD_TRUE || (seen[x / 8] >> (x % 8) & 1))
+			continue;
+		seen[x / 8] |= (unsigned char)(1u << (x % 8));
+		vars[b->nodes[x].var] = 1;
+		if (top + 2 > cap) {
+			cap *= 2;
+			stack = mem_realloc(stack, cap, sizeof(*stack));
+		}
+		stack[top++] = b->nodes[x].lo;
+		stack[top++] = b->nodes[x].hi;
+	}
+	free(stack);
+	free(seen);
+}
+
 /* ---- bit vectors ---- */
 
 bdd_t bdd_vec_eq_const(struct bdd_ctx *b, const bdd_t *v, unsigned n, uint64_t k)

@@ -57,6 +57,10 @@ int bdd_satone(const struct bdd_ctx *b, bdd_t f, unsigned char *assign);
 /* F under ASSIGN[0..nvars) (0/1 per variable): 0 or 1. */
 int bdd_eval(const struct bdd_ctx *b, bdd_t f, const unsigned char *assign);
 
+/* The variables any of F[0..N) depends on: VARS[v] is set to 1 for each
+ * (VARS has nvars entries; the others are left as they are). */
+void bdd_support(const struct bdd_ctx *b, const bdd_t *f, size_t n, unsigned char *vars);
+
 /* ---- bit vectors (v[0] is the least significant bit) ---- */
 
 /* V == K, V < K (V <= K when INCLUSIVE), V > K (V >= K), over N bits. */

@@ -242,43 +242,54 @@ static void print_json(const struct diff_side *old, const struct diff_side *new,
 
 /* ---- summary ---- */
 
-static int exact(const struct diff_side *old, const struct diff_side *new, const struct diff_result *r)
+/* Every syscall was decided, none compared on a sample (both sources:
+ * the cells; a .bpf side: the exact engine, see diff_exact.c). */
+static int exact(const struct diff_result *r)
 {
-	return !old->is_bpf && !new->is_bpf && r->nsampled == 0;
+	return r->nsampled == 0 && !r->numbers_open;
 }
 
-static void print_summary(const struct diff_side *old, const struct diff_side *new, const struct diff_result *r,
-			  int json)
+static void print_json_summary(const struct diff_result *r)
+{
+	char name[64];
+	printf("{\"summary\":true,\"changes\":%zu,\"unlisted\":%zu,\"widens\":%s,\"exact\":%s,\"syscalls\":%zu,"
+	       "\"vectors\":%zu,\"sampled\":[",
+	       r->n, r->unlisted, r->widens ? "true" : "false", exact(r) ? "true" : "false", r->syscalls, r->vectors);
+	for (size_t i = 0; i < r->nsampled; i++) {
+		syscall_name(r->sampled[i].arch, r->sampled[i].nr, name, sizeof(name));
+		printf("%s{\"arch\":\"%s\",\"syscall\":", i ? "," : "", arch_table[r->sampled[i].arch].name);
+		json_write_string(stdout, name);
+		printf("}");
+	}
+	printf("]");
+	if (r->inexact_why[0]) {
+		printf(",\"inexact_why\":");
+		json_write_string(stdout, r->inexact_why);
+	}
+	printf("}\n");
+}
+
+static void print_summary(const struct diff_result *r, int json)
 {
 	char name[64];
 	if (json) {
-		printf("{\"summary\":true,\"changes\":%zu,\"unlisted\":%zu,\"widens\":%s,\"exact\":%s,\"syscalls\":%zu,"
-		       "\"vectors\":%zu,\"sampled\":[",
-		       r->n, r->unlisted, r->widens ? "true" : "false", exact(old, new, r) ? "true" : "false", r->syscalls,
-		       r->vectors);
-		for (size_t i = 0; i < r->nsampled; i++) {
-			syscall_name(r->sampled[i].arch, r->sampled[i].nr, name, sizeof(name));
-			printf("%s{\"arch\":\"%s\",\"syscall\":", i ? "," : "", arch_table[r->sampled[i].arch].name);
-			json_write_string(stdout, name);
-			printf("}");
-		}
-		printf("]}\n");
+		print_json_summary(r);
 		return;
 	}
 	if (r->n)
 		printf("%zu change%s; NEW %s\n", r->n, r->n == 1 ? "" : "s",
 		       r->widens ? "allows something OLD did not" : "allows nothing OLD did not");
-	else if (exact(old, new, r))
+	else if (exact(r))
 		printf("no difference (exact: %zu syscalls)\n", r->syscalls);
 	else
 		printf("no difference found among %zu argument vectors over %zu syscalls\n", r->vectors, r->syscalls);
 	if (r->unlisted)
 		printf("more changes (found on %zu vectors) on syscalls listed above are not shown\n", r->unlisted);
-	if (r->n && exact(old, new, r))
+	if (r->n && exact(r))
 		printf("the comparison is exact: there are no other differences\n");
-	else if (old->is_bpf || new->is_bpf)
-		printf("a side is a .bpf: its argument values come from the constants it compares with, "
-		       "so differences elsewhere may exist\n");
+	if (r->inexact_why[0])
+		printf("the exact comparison gave up (%s): %s, so differences elsewhere may exist\n", r->inexact_why,
+		       r->nsampled ? "the syscalls below were searched instead" : "numbers not listed were not compared");
 	if (r->nsampled) {
 		printf("compared on a sample only:");
 		for (size_t i = 0; i < r->nsampled; i++) {
@@ -301,7 +312,7 @@ int diff_cmd(const struct diff_request *req)
 				print_json(&old, &new, &r);
 			else
 				print_text(&old, &new, &r);
-			print_summary(&old, &new, &r, req->json);
+			print_summary(&r, req->json);
 			rc = r.widens ? 1 : 0;
 			diff_result_free(&r);
 		}

@@ -1,8 +1,11 @@
 /* The comparison behind `sysfence diff`: for every arch and syscall, both
- * sides are evaluated on the candidate vectors (diff_cands.c), and every
+ * sides are evaluated on the exact engine's vectors when a side is a .bpf
+ * (diff_exact.c; numbers outside the list are swept too), else or where
+ * it gives up on the candidate vectors (diff_cands.c), and every
  * vector on which they disagree is a change, classified by what it does to
  * the syscall's chance to run. Witnesses are vectors that were evaluated,
  * so every reported change is real by construction. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +18,7 @@
 #define VECTORS_MAX 4096
 #define CHANGES_PER_SYSCALL 16
 #define BPF_NRS_MAX 4096
+#define EXTRA_NRS_MAX 16
 
 int diff_allows(uint32_t action)
 {
@@ -169,13 +173,15 @@ static enum diff_kind classify(const struct syscall_cmp *sc, size_t i)
 	return DIFF_ACTION_CHANGED;
 }
 
-static void compare_syscall(const struct diff_side *old, const struct diff_side *new, int arch, uint32_t nr,
-			    struct diff_result *out)
+/* Today's search: the candidate values (diff_cands.c), all their
+ * combinations or a random sample of them. Returns the arguments some
+ * side compares; *INEXACT when the values may miss a case. */
+static unsigned search_syscall(struct syscall_cmp *sc, size_t *vectors, int *inexact)
 {
 	struct diff_cands dc;
 	diff_cands_init(&dc);
-	diff_cands_add(&dc, old, arch, nr);
-	diff_cands_add(&dc, new, arch, nr);
+	diff_cands_add(&dc, sc->old, sc->arch, sc->nr);
+	diff_cands_add(&dc, sc->new, sc->arch, sc->nr);
 	diff_cands_finish(&dc);
 	size_t total = 1;
 	for (int i = 0; i < 6; i++) {
@@ -185,15 +191,61 @@ static void compare_syscall(const struct diff_side *old, const struct diff_side 
 	}
 	int sampled = total > VECTORS_MAX;
 	size_t count = sampled ? VECTORS_MAX : total;
-	uint64_t seed = ((uint64_t)arch << 32 | nr) ^ 0x9e3779b97f4a7c15ull;
-	struct syscall_cmp *sc = mem_calloc(1, sizeof(*sc));
-	*sc = (struct syscall_cmp){ .old = old, .new = new, .arch = arch, .nr = nr };
+	uint64_t seed = ((uint64_t)sc->arch << 32 | sc->nr) ^ 0x9e3779b97f4a7c15ull;
 	for (size_t k = 0; k < count; k++) {
 		uint64_t args[6];
 		/* The first sampled vector is the product's first, all the
 		 * others random. */
 		pick(&dc, k, sampled && k ? &seed : NULL, args);
 		evaluate(sc, args, k);
+	}
+	unsigned compared = 0;
+	for (int arg = 0; arg < 6; arg++)
+		compared |= dc.arg[arg].compared ? 1u << arg : 0;
+	*vectors = count;
+	*inexact = sampled || dc.inexact;
+	return compared;
+}
+
+/* Does V evaluate (interpreter, reference evaluator) as the engine said? */
+static int reproduces(const struct syscall_cmp *sc, const struct diff_vector *v)
+{
+	const struct rule *ro, *rn;
+	uint32_t o = diff_side_eval(sc->old, sc->arch, sc->nr, v->args, &ro);
+	uint32_t n = diff_side_eval(sc->new, sc->arch, sc->nr, v->args, &rn);
+	return o == v->action[0] && n == v->action[1] && ro == v->rule[0] && rn == v->rule[1];
+}
+
+/* The exact engine's vectors, each checked before it counts. Returns 0,
+ * or -1 (nothing evaluated) to fall back to the search. */
+static int exact_syscall(struct diff_exact *dx, struct syscall_cmp *sc, unsigned *compared, size_t *vectors)
+{
+	struct diff_vectors dv = { 0 };
+	int rc = diff_exact_vectors(dx, sc->arch, sc->nr, &dv);
+	for (size_t k = 0; rc == 0 && k < dv.n; k++)
+		if (!reproduces(sc, &dv.v[k])) {
+			diff_exact_distrust(dx, "internal error: a vector of the exact engine does not reproduce");
+			rc = -1;
+		}
+	for (size_t k = 0; rc == 0 && k < dv.n; k++)
+		evaluate(sc, dv.v[k].args, k);
+	*compared = dv.compared;
+	*vectors = dv.n;
+	free(dv.v);
+	return rc;
+}
+
+static void compare_syscall(const struct diff_side *old, const struct diff_side *new, struct diff_exact *dx,
+			    int arch, uint32_t nr, struct diff_result *out)
+{
+	struct syscall_cmp *sc = mem_calloc(1, sizeof(*sc));
+	*sc = (struct syscall_cmp){ .old = old, .new = new, .arch = arch, .nr = nr };
+	unsigned compared = 0;
+	size_t count = 0;
+	int inexact = 0;
+	if (!dx || exact_syscall(dx, sc, &compared, &count)) {
+		compared = search_syscall(sc, &count, &inexact);
+		inexact |= old->is_bpf || new->is_bpf;   /* a search over a .bpf may miss a case */
 	}
 	out->vectors += count;
 	out->syscalls++;
@@ -204,18 +256,43 @@ static void compare_syscall(const struct diff_side *old, const struct diff_side 
 		c->kind = classify(sc, i);
 		c->uniform = !sc->varied;
 		for (int arg = 0; arg < 6; arg++)
-			if (dc.arg[arg].compared || c->args[arg])
+			if ((compared >> arg & 1) || c->args[arg])
 				c->shown |= 1u << arg;
 		if (c->kind == DIFF_WIDENED || c->kind == DIFF_NEWLY_ALLOWED)
 			out->widens = 1;
 		out->v = grow(out->v, out->n, &out->cap, sizeof(*out->v));
 		out->v[out->n++] = *c;
 	}
-	if (sampled || dc.inexact) {
+	if (inexact) {
 		out->sampled = grow(out->sampled, out->nsampled, &out->capsampled, sizeof(*out->sampled));
 		out->sampled[out->nsampled++] = (struct diff_sampled){ arch, nr };
 	}
 	free(sc);
+}
+
+/* Numbers no table, rule or comparison names (a .bpf may decide whole
+ * ranges): while the engine finds one on which the sides differ, it is
+ * compared like the others, up to EXTRA_NRS_MAX. Returns the count. */
+static size_t sweep_numbers(const struct diff_side *old, const struct diff_side *new, struct diff_exact *dx,
+			    int arch, uint32_t **nrs, size_t n, struct diff_result *out)
+{
+	size_t cap = n;
+	for (int extra = 0;; extra++) {
+		uint32_t nr;
+		int rc = diff_exact_other_nr(dx, arch, *nrs, n, &nr);
+		if (rc == 0)
+			return n;
+		if (rc < 0 || extra == EXTRA_NRS_MAX) {
+			if (rc > 0 && !out->inexact_why[0])
+				snprintf(out->inexact_why, sizeof(out->inexact_why),
+					 "more than %d syscall numbers outside the tables differ", EXTRA_NRS_MAX);
+			out->numbers_open = 1;
+			return n;
+		}
+		*nrs = grow(*nrs, n, &cap, sizeof(**nrs));
+		(*nrs)[n++] = nr;
+		compare_syscall(old, new, dx, arch, nr, out);
+	}
 }
 
 void diff_compare(const struct diff_side *old, const struct diff_side *new, unsigned arch_mask,
@@ -224,15 +301,21 @@ void diff_compare(const struct diff_side *old, const struct diff_side *new, unsi
 	memset(out, 0, sizeof(*out));
 	out->arch_mask = arch_mask ? arch_mask : old->arch_mask | new->arch_mask;
 	const struct diff_side *sides[2] = { old, new };
+	struct diff_exact *dx = diff_exact_new(old, new);
 	for (int arch = 0; arch < ARCH_COUNT; arch++) {
 		if (!(out->arch_mask & (1u << arch)))
 			continue;
 		uint32_t *nrs;
 		size_t n = syscall_numbers(sides, arch, &nrs);
 		for (size_t i = 0; i < n; i++)
-			compare_syscall(old, new, arch, nrs[i], out);
+			compare_syscall(old, new, dx, arch, nrs[i], out);
+		if (dx)
+			n = sweep_numbers(old, new, dx, arch, &nrs, n, out);
 		free(nrs);
 	}
+	if (diff_exact_why(dx) && !out->inexact_why[0])
+		snprintf(out->inexact_why, sizeof(out->inexact_why), "%s", diff_exact_why(dx));
+	diff_exact_free(dx);
 }
 
 void diff_result_free(struct diff_result *r)

@@ -2,14 +2,17 @@
  * policy source or a raw .bpf.
  *
  * Meaning is compared per (arch, syscall) by evaluating both sides on
- * candidate argument vectors: a source through the reference evaluator
+ * argument vectors: a source through the reference evaluator
  * (policy_eval_rule, which also names the deciding rule), a .bpf through
- * the BPF interpreter. The candidates come from the constants the sides
- * compare each argument with (diff_cands.c); every reported change is a
- * vector on which the two sides were evaluated and disagree.
+ * the BPF interpreter. For two sources the vectors come from the cells of
+ * the constants they compare each argument with (diff_cands.c); with a
+ * .bpf side, from the exact engine (diff_exact.c, on analysis/validate.h),
+ * or a search where it gives up. Every reported change is a vector on
+ * which the two sides were evaluated and disagree.
  *
  * Files: diff_side.c (opening and evaluating one side), diff_cands.c
- * (candidate values), diff_cells.c (their exact part for sources), diff.c (comparison and classification),
+ * (candidate values), diff_cells.c (their exact part for sources),
+ * diff_exact.c (the engine for .bpf sides), diff.c (comparison and classification),
  * cmd_diff.c (the command: options, text and JSON output, exit status). */
 #ifndef SYSFENCE_DIFF_H
 #define SYSFENCE_DIFF_H
@@ -85,6 +88,44 @@ size_t diff_bpf_syscalls(const struct diff_side *side, int arch, uint32_t *out, 
  * how many, or 0 when there are more than MAX (or too many atoms). */
 size_t atom_cells(const struct atom *const *atoms, size_t n, uint64_t *out, size_t max);
 
+/* ---- the exact engine for a .bpf side (diff_exact.c) ---- */
+
+/* One input of a syscall and how each side decides it. */
+struct diff_vector {
+	uint64_t args[6];
+	uint32_t action[2];          /* OLD's, NEW's */
+	const struct rule *rule[2];  /* the deciding rules (sources only) */
+};
+
+struct diff_vectors {
+	struct diff_vector *v;
+	size_t n, cap;
+	unsigned compared;           /* bit per argument some side's decision reads */
+};
+
+struct diff_exact;
+
+/* The engine for OLD and NEW, or NULL when both are sources (the cells
+ * are exact there). When it cannot work at all (a program it cannot run
+ * symbolically), every syscall falls back; diff_exact_why says why. */
+struct diff_exact *diff_exact_new(const struct diff_side *old, const struct diff_side *new);
+void diff_exact_free(struct diff_exact *dx);
+/* Why the engine gave up (the first reason), or NULL. */
+const char *diff_exact_why(const struct diff_exact *dx);
+/* One vector in each class of inputs of NR on ARCH on which both sides
+ * decide one way (per action and deciding rule): together they show
+ * every behaviour of both, and so every difference. Returns 0, or -1
+ * when the engine cannot decide this syscall (diff_exact_why). OUT is
+ * appended to; free its v. */
+int diff_exact_vectors(struct diff_exact *dx, int arch, uint32_t nr, struct diff_vectors *out);
+/* A syscall number of ARCH outside LISTED[0..N) on which the sides
+ * differ for some input: 1 and *NR, 0 when there is none (the numbers
+ * compared cover every difference), -1 when it cannot tell. */
+int diff_exact_other_nr(struct diff_exact *dx, int arch, const uint32_t *listed, size_t n, uint32_t *nr);
+/* Records that a vector did not reproduce: the engine is not trusted any
+ * more (every later syscall falls back). */
+void diff_exact_distrust(struct diff_exact *dx, const char *why);
+
 /* ---- comparison (diff.c) ---- */
 
 enum diff_kind {
@@ -122,6 +163,10 @@ struct diff_result {
 	int widens;                     /* NEW allows something OLD did not */
 	size_t unlisted;                /* vectors showing changes past the
 	                                 * per-syscall limit, not listed */
+	int numbers_open;               /* a .bpf side: syscall numbers outside
+	                                 * those compared may differ */
+	char inexact_why[160];          /* a .bpf side: why the exact engine did not
+	                                 * decide the sampled syscalls ("" when it did) */
 };
 
 /* Does the syscall run under ACTION? allow and log do; so do trace and

@@ -135,7 +135,7 @@ diff_json "$T/old.bpf" "$T/new.policy"
 check ".bpf vs source: exit 1, one widening of write" \
 	test $rc -eq 1 -a "$(jq_changes kind syscall old.decided_by)" = "widened write filter"
 check ".bpf vs source: the witness is real (sim)" witnesses_real "$T/old.bpf" "$T/new.policy"
-check ".bpf vs source: not claimed exact" grep -q '"exact":false' "$T/out"
+check ".bpf vs source: decided exactly" grep -q '"exact":true' "$T/out"
 diff_json "$T/old.bpf" "$T/old.policy"
 check ".bpf vs its own source: no change" test $rc -eq 0 -a "$(nchanges)" -eq 0
 "$SF" compile "$T/new.policy" -o "$T/new.bpf"
@@ -147,6 +147,88 @@ printf 'policy app {\n    arch x86_64;\n    default errno(EPERM);\n    allow 100
 diff_json "$T/old.bpf" "$T/raw.bpf"
 check ".bpf vs .bpf: a number the tables do not know" \
 	test $rc -eq 1 -a "$(jq_changes kind syscall | grep 1003)" = "newly allowed 1003"
+
+# ---- a .bpf side is decided, not searched ----
+# Only fd 7 tells these apart; no constant the filter compares with
+# would lead a search there.
+# The template allows close; these do not.
+cpolicy() {
+	printf 'policy app {\n    arch x86_64;\n    default errno(EPERM);\n    allow read, exit_group;\n%s\n}\n' \
+		"$2" > "$T/$1.policy"
+}
+cpolicy c_old '    allow close if fd != 0;'
+cpolicy c_new '    allow close if fd != 0 && fd != 7;'
+"$SF" compile "$T/c_new.policy" -o "$T/c_new.bpf"
+diff_json "$T/c_old.policy" "$T/c_new.bpf"
+check "policy vs .bpf: close(7) narrowed, exit 0" \
+	test $rc -eq 0 -a "$(jq_changes kind syscall args.fd old.decided_by new.decided_by)" = "narrowed close 7 rule filter"
+check "policy vs .bpf: exact" grep -q '"exact":true' "$T/out"
+check "policy vs .bpf: the witness is real (sim)" witnesses_real "$T/c_old.policy" "$T/c_new.bpf"
+"$SF" diff "$T/c_old.policy" "$T/c_new.bpf" > "$T/text"
+check "text: narrowed close, witness fd=7, the old rule, by the filter" \
+	sh -c "grep -q '^narrowed: close on x86_64' '$T/text' && grep -q 'witness: close(fd=7)' '$T/text' &&
+		grep -q 'c_old.policy:5:5: allow close if fd != 0;' '$T/text' && grep -q 'by the filter' '$T/text' &&
+		grep -q 'the comparison is exact' '$T/text'"
+diff_json "$T/c_new.bpf" "$T/c_old.policy"
+check ".bpf vs policy: close(7) widened, exit 1" \
+	test $rc -eq 1 -a "$(jq_changes kind args.fd new.line)" = "widened 7 5"
+"$SF" compile "$T/c_old.policy" -o "$T/c_old.bpf"
+diff_json "$T/c_old.bpf" "$T/c_new.bpf"
+check ".bpf vs .bpf: close(7) narrowed, exact" \
+	test $rc -eq 0 -a "$(jq_changes kind args.fd)" = "narrowed 7" -a -n "$(grep '"exact":true' "$T/out")"
+
+# One 64-bit value just past the 32-bit range.
+printf 'policy p {\n    arch x86_64;\n    default allow;\n%s\n}\n' \
+	'    errno(EPERM) ftruncate if length == 0x100000000;' > "$T/w_new.policy"
+printf 'policy p {\n    arch x86_64;\n    default allow;\n}\n' > "$T/w_old.policy"
+"$SF" compile "$T/w_old.policy" -o "$T/w_old.bpf"
+"$SF" compile "$T/w_new.policy" -o "$T/w_new.bpf"
+diff_json "$T/w_old.bpf" "$T/w_new.bpf"
+check ".bpf vs .bpf: ftruncate(length=2^32) narrowed, exactly" \
+	test $rc -eq 0 -a "$(jq_changes kind syscall args.length)" = "narrowed ftruncate 4294967296" \
+	-a -n "$(grep '"exact":true' "$T/out")"
+check ".bpf vs .bpf: the 64-bit witness is real (sim)" witnesses_real "$T/w_old.bpf" "$T/w_new.bpf"
+diff_json "$T/w_new.bpf" "$T/w_old.bpf"
+check ".bpf vs .bpf, reversed: widened, exit 1" \
+	test $rc -eq 1 -a "$(jq_changes kind args.length)" = "widened 4294967296"
+
+# The same meaning laid out differently: no difference, and exactly so.
+cat > "$T/hot.txt" <<'P'
+close 5000
+exit_group 4000
+P
+"$SF" compile "$T/more.policy" -o "$T/plain.bpf"
+"$SF" compile "$T/more.policy" --profile "$T/hot.txt" -o "$T/hot.bpf"
+check "--profile lays the filter out differently" sh -c "! cmp -s '$T/plain.bpf' '$T/hot.bpf'"
+diff_json "$T/plain.bpf" "$T/hot.bpf"
+check "layouts: no difference, exact" test $rc -eq 0 -a "$(nchanges)" -eq 0 -a -n "$(grep '"exact":true' "$T/out")"
+"$SF" diff "$T/plain.bpf" "$T/hot.bpf" > "$T/text"
+check "layouts: text says exact" grep -q '^no difference (exact: [0-9]* syscalls)' "$T/text"
+"$SF" compile "$T/refactor.policy" -o "$T/refactor.bpf"
+diff_json "$T/new.policy" "$T/refactor.bpf"
+check "reordered rules as a .bpf: no difference, exact" \
+	test $rc -eq 0 -a "$(nchanges)" -eq 0 -a -n "$(grep '"exact":true' "$T/out")"
+
+# A number no table, rule or comparison names: the filter computes
+# nr - 0x12345 and allows where that is 0. The engine sweeps the numbers.
+python3 - "$T/sub.bpf" <<'PY'
+import struct, sys
+ins = [(0x20, 0, 0, 4), (0x15, 0, 5, 0xc000003e), (0x20, 0, 0, 0), (0x14, 0, 0, 0x12345),
+       (0x15, 0, 1, 0), (0x06, 0, 0, 0x7fff0000), (0x06, 0, 0, 0x00050001), (0x06, 0, 0, 0x80000000)]
+open(sys.argv[1], "wb").write(b"".join(struct.pack("<HBBI", *i) for i in ins))
+PY
+printf 'policy p {\n    arch x86_64;\n    default errno(EPERM);\n}\n' > "$T/none.policy"
+diff_json "$T/none.policy" "$T/sub.bpf" --arch x86_64
+check "an unnamed number (0x12345) found by the sweep, exactly" \
+	test $rc -eq 1 -a "$(jq_changes kind nr)" = "newly allowed 74565" -a -n "$(grep '"exact":true' "$T/out")"
+
+# Where the engine cannot decide (ret A: the filter returns nr itself), the
+# search is used and said to be one.
+python3 -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<HBBI", 0x20, 0, 0, 0) + struct.pack("<HBBI", 0x16, 0, 0, 0))' \
+	> "$T/reta.bpf"
+diff_json "$T/w_old.bpf" "$T/reta.bpf" --arch x86_64
+check "ret A: falls back, not exact, with the reason" \
+	sh -c "grep -q '\"exact\":false' '$T/out' && grep -q '\"inexact_why\":\"[^\"]*reta.bpf' '$T/out'"
 
 # ---- what counts as allowing: notify may run the syscall, log does ----
 policy n_old '    allow write if fd == 1;
