@@ -185,19 +185,6 @@ static void add_value(struct arch_fn *fn, uint32_t v)
 	fn->values[fn->nvalues++] = v;
 }
 
-/* The union of W[0..N) by pairwise rounds (a balanced tree of ORs, far
- * cheaper than growing one set); W is overwritten. */
-static bdd_t or_balanced(struct bdd_ctx *b, bdd_t *w, size_t n)
-{
-	while (n > 1) {
-		size_t k = 0;
-		for (size_t i = 0; i < n; i += 2)
-			w[k++] = i + 1 < n ? bdd_or(b, w[i], w[i + 1]) : w[i];
-		n = k;
-	}
-	return n ? w[0] : BDD_FALSE;
-}
-
 /* Index of ACTION in OUT[0..*K), added (with set FALSE) when missing. */
 static size_t act_slot(struct gact *out, size_t *k, uint32_t action)
 {
@@ -239,7 +226,7 @@ static int any_match(struct pol *p, bdd_t *c, const struct item *it, size_t n,
 		for (size_t i = 0; i < n; i++)
 			if (it[i].r->action == out[j].action)
 				w[m++] = c[i];
-		out[j].when = or_balanced(p->b, w, m);
+		out[j].when = bdd_or_all(p->b, w, m);
 		disjoint = bdd_and(p->b, all, out[j].when) == BDD_FALSE;
 		all = bdd_or(p->b, all, out[j].when);
 	}

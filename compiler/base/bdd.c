@@ -341,3 +341,16 @@ void bdd_vec_add(struct bdd_ctx *b, const bdd_t *v, const bdd_t *w, bdd_t carry_
 		out[i] = s;
 	}
 }
+
+/* The union of W[0..N) by pairwise rounds: a balanced tree of ORs, far
+ * cheaper than growing one set. W is overwritten. */
+bdd_t bdd_or_all(struct bdd_ctx *b, bdd_t *w, size_t n)
+{
+	while (n > 1) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i += 2)
+			w[k++] = i + 1 < n ? bdd_or(b, w[i], w[i + 1]) : w[i];
+		n = k;
+	}
+	return n ? w[0] : BDD_FALSE;
+}

@@ -47,6 +47,8 @@ bdd_t bdd_ite(struct bdd_ctx *b, bdd_t f, bdd_t g, bdd_t h);
 bdd_t bdd_not(struct bdd_ctx *b, bdd_t f);
 bdd_t bdd_and(struct bdd_ctx *b, bdd_t f, bdd_t g);
 bdd_t bdd_or(struct bdd_ctx *b, bdd_t f, bdd_t g);
+/* The union of W[0..N) (FALSE for none); W is overwritten. */
+bdd_t bdd_or_all(struct bdd_ctx *b, bdd_t *w, size_t n);
 bdd_t bdd_xor(struct bdd_ctx *b, bdd_t f, bdd_t g);
 
 /* One assignment that satisfies F, written to ASSIGN[0..nvars) as 0/1:

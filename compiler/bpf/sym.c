@@ -189,18 +189,6 @@ static int cmp_ret(const void *x, const void *y)
 	return p->value < q->value ? -1 : p->value > q->value;
 }
 
-/* The union of W[0..N) by pairwise rounds: a balanced tree of ORs. */
-static bdd_t or_balanced(struct bdd_ctx *b, bdd_t *w, size_t n)
-{
-	while (n > 1) {
-		size_t k = 0;
-		for (size_t i = 0; i < n; i += 2)
-			w[k++] = i + 1 < n ? bdd_or(b, w[i], w[i + 1]) : w[i];
-		n = k;
-	}
-	return n ? w[0] : BDD_FALSE;
-}
-
 /* Sorts the recorded pieces by value and joins those of one value. */
 static void finish_rets(struct sym *s)
 {
@@ -216,7 +204,7 @@ static void finish_rets(struct sym *s)
 			w[j - i] = o->r[j].when;
 			j++;
 		}
-		o->r[n++] = (struct bpf_sym_ret){ o->r[i].value, or_balanced(s->b, w, j - i) };
+		o->r[n++] = (struct bpf_sym_ret){ o->r[i].value, bdd_or_all(s->b, w, j - i) };
 		i = j;
 	}
 	o->n = n;

@@ -25,26 +25,10 @@
 #include <string.h>
 
 #include "vtest.h"
+#include "rng.h"
 
 #define SEARCH_VECTORS 3000
 #define MAX_CONSTS 4096
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t below(struct rng *r, uint32_t n)
-{
-	return n ? (uint32_t)(rnd(r) % n) : 0;
-}
 
 struct stats {
 	unsigned mutants, invalid, search_killed, validator_only, equal, failures;
