@@ -1,5 +1,11 @@
 #!/usr/bin/env python3
-"""Every message to the user goes through base/diag (diag.h): no code in
+"""Two rules of compiler/ that a grep can hold.
+
+Every allocation outside the arenas goes through base/mem.h, which never
+returns NULL: no malloc, calloc, realloc, strdup or strndup anywhere but
+base/mem.c (open_memstream's buffers are libc's to hand out and free()).
+
+Every message to the user goes through base/diag (diag.h): no code in
 compiler/ or grammar/ writes to stderr itself, calls perror/err/warn, or
 spells out a "sysfence: error" prefix, except base/diag.c (the one
 formatter) and base/mem.c (out of memory, when diag itself may not be
@@ -17,6 +23,8 @@ PRINT_TO_STDERR = re.compile(
     r'\b(v?fprintf|fputs|fputc|putc|fwrite|vdprintf|dprintf)\s*\([^;]*\b(stderr|STDERR_FILENO|2)\s*[,)]')
 CALLS = re.compile(r'\b(perror|warn|warnx|err|errx|error|psignal)\s*\(')
 PREFIX = re.compile(r'"sysfence: (error|warning|note)')
+RAW_ALLOC = re.compile(r'(?<![\w.>])(malloc|calloc|realloc|strdup|strndup|reallocarray)\s*\(')
+MEM_ONLY = {os.path.join('compiler', 'base', 'mem.c')}
 COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)
 
 
@@ -24,8 +32,13 @@ def blank_comments(text):
     return COMMENT.sub(lambda m: re.sub(r'[^\n]', ' ', m.group(0)), text)
 
 
-def findings(text):
+def findings(text, rel):
     text = blank_comments(text)
+    if rel not in MEM_ONLY:
+        for m in RAW_ALLOC.finditer(text):
+            yield text.count('\n', 0, m.start()) + 1, 'allocates with %s, not base/mem.h' % m.group(1)
+    if rel in ALLOWED:
+        return
     for pattern, what in ((PRINT_TO_STDERR, 'writes to stderr itself, not through diag'),
                           (CALLS, 'reports with a libc helper, not through diag'),
                           (PREFIX, 'spells out a diagnostic prefix, not through diag')):
@@ -45,13 +58,11 @@ def main():
                     continue
                 rel = os.path.relpath(os.path.join(dirpath, n), root)
                 files += 1
-                if rel in ALLOWED:
-                    continue
                 with open(os.path.join(root, rel), encoding='utf-8') as f:
-                    for line, what in findings(f.read()):
+                    for line, what in findings(f.read(), rel):
                         print('%s:%d: %s' % (rel, line, what))
                         bad += 1
-    print('%d files checked, %d messages outside diag' % (files, bad))
+    print('%d files checked, %d problems' % (files, bad))
     return 1 if bad else 0
 
 
