@@ -1,8 +1,8 @@
 /* sysfence runtime: check a compiled filter and hand it to the kernel.
- * The checks catch what a truncated, corrupt or foreign file looks like,
- * to give a precise error rather than a bare EINVAL; the kernel still
- * checks every instruction itself. */
-#include "sysfence.h"
+ * Everything the kernel could refuse is checked first (check.c), so that
+ * a truncated, corrupt or foreign filter fails with a precise error and
+ * leaves the process as it was. */
+#include "check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,38 +29,6 @@
 static _Thread_local pid_t tsync_tid;
 static _Thread_local char tsync_msg[96];
 
-static int check_filter(const struct sock_filter *insns, size_t len)
-{
-	size_t pc;
-
-	if (len == 0)
-		return -SYSFENCE_EEMPTY;
-	if (len > SYSFENCE_MAX_INSNS)
-		return -SYSFENCE_ETOOLONG;
-	if (!insns)
-		return -EFAULT;
-
-	/* Jumps only go forward; each must land on an instruction. */
-	for (pc = 0; pc < len; pc++) {
-		const struct sock_filter *in = &insns[pc];
-		size_t after = len - pc - 1; /* instructions after this one */
-
-		if (BPF_CLASS(in->code) != BPF_JMP)
-			continue;
-		if (BPF_OP(in->code) == BPF_JA) {
-			if (in->k >= after)
-				return -SYSFENCE_EJUMP;
-		} else if (in->jt >= after || in->jf >= after) {
-			return -SYSFENCE_EJUMP;
-		}
-	}
-
-	/* Without a final RET the filter could run off its end. */
-	if (BPF_CLASS(insns[len - 1].code) != BPF_RET)
-		return -SYSFENCE_ENORET;
-	return 0;
-}
-
 int sysfence_apply(const struct sock_filter *insns, size_t len,
 				   unsigned flags)
 {
@@ -71,7 +39,7 @@ int sysfence_apply(const struct sock_filter *insns, size_t len,
 	/* Refuse what we cannot install before changing anything. */
 	if (flags & ~SYSFENCE_ALL_FLAGS)
 		return -EINVAL;
-	err = check_filter(insns, len);
+	err = sysfence_check_filter(insns, len);
 	if (err)
 		return err;
 
@@ -81,6 +49,14 @@ int sysfence_apply(const struct sock_filter *insns, size_t len,
 		kflags |= SECCOMP_FILTER_FLAG_LOG;
 	if (flags & SYSFENCE_SPEC_ALLOW)
 		kflags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+
+	/* Ask the kernel about the flags, still changing nothing: it checks
+	 * them before it reads the program, so a NULL one gives EFAULT when it
+	 * knows them all, EINVAL when not, ENOSYS without seccomp at all. */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, NULL) != -1)
+		return -EINVAL; /* it took no program: trust nothing it says */
+	if (errno != EFAULT)
+		return -errno;
 
 	/*
 	 * The kernel takes a filter from a process without CAP_SYS_ADMIN only
@@ -167,6 +143,18 @@ const char *sysfence_strerror(int err)
 		return "filter has a jump past its last instruction";
 	case -SYSFENCE_ENORET:
 		return "filter does not end with a RET instruction";
+	case -SYSFENCE_EOPCODE:
+		return "filter has an instruction seccomp does not accept";
+	case -SYSFENCE_ELOAD:
+		return "filter loads outside the aligned words of seccomp_data";
+	case -SYSFENCE_EDIVZERO:
+		return "filter divides by the constant 0";
+	case -SYSFENCE_ESHIFT:
+		return "filter shifts by a constant of 32 or more";
+	case -SYSFENCE_EMEM:
+		return "filter uses a scratch word past the 16th";
+	case -SYSFENCE_EMEMINIT:
+		return "filter may read a scratch word before writing it";
 	case -SYSFENCE_ETSYNC:
 		snprintf(tsync_msg, sizeof(tsync_msg),
 				 "thread %ld could not be synchronised: it has a filter "
