@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/seccomp.h>
 
@@ -85,41 +86,86 @@ int sysfence_apply(const struct sock_filter *insns, size_t len,
 	return 0;
 }
 
-int sysfence_apply_file(const char *path, unsigned flags)
+/* Reads up to size bytes, to the end of the file or until full. */
+static ssize_t read_full(int fd, void *buf, size_t size)
 {
-	/* One instruction more than the limit, to tell "too long" from "full". */
-	struct sock_filter buf[SYSFENCE_MAX_INSNS + 1];
-	size_t size = 0;
-	int fd, err = 0;
+	size_t got = 0;
 
-	if (!path)
-		return -EFAULT;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-
-	/* Read to the end or until full: a pipe may return short reads. */
-	while (size < sizeof(buf)) {
-		ssize_t n = read(fd, (char *)buf + size, sizeof(buf) - size);
+	while (got < size) {
+		ssize_t n = read(fd, (char *)buf + got, size - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = -errno; /* EISDIR for a directory */
-			break;
-		}
+		if (n < 0)
+			return -errno;
 		if (n == 0)
 			break;
-		size += (size_t)n;
+		got += (size_t)n; /* progress each time: at most size rounds */
 	}
+	return (ssize_t)got;
+}
+
+static int same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size &&
+		   a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+		   a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Reads the filter file open on fd into buf, which has room for one
+ * instruction more than the limit; its size in bytes goes to *size. */
+static int read_filter_file(int fd, struct sock_filter *buf, size_t *size)
+{
+	struct stat before, after;
+	ssize_t n;
+
+	/* Only a regular file has a size to trust; a FIFO or a device might
+	 * block, or never end. */
+	if (fstat(fd, &before) != 0)
+		return -errno;
+	if (S_ISDIR(before.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(before.st_mode))
+		return -SYSFENCE_ENOTREG;
+	if (before.st_size > (off_t)(SYSFENCE_MAX_INSNS * sizeof(*buf)))
+		return -SYSFENCE_ETOOLONG;
+	if (before.st_size % sizeof(*buf) != 0)
+		return -SYSFENCE_EBADSIZE;
+
+	/* Ask for a byte more than the file holds: exactly st_size bytes must
+	 * come, and afterwards it must still look the same, or someone wrote
+	 * to it meanwhile and what we hold may be half old, half new. */
+	*size = (size_t)before.st_size;
+	n = read_full(fd, buf, *size + 1);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n != *size)
+		return -SYSFENCE_ECHANGED;
+	if (fstat(fd, &after) != 0)
+		return -errno;
+	if (!same_file_state(&before, &after))
+		return -SYSFENCE_ECHANGED;
+	return 0;
+}
+
+int sysfence_apply_file(const char *path, unsigned flags)
+{
+	struct sock_filter buf[SYSFENCE_MAX_INSNS + 1];
+	size_t size = 0;
+	int fd, err;
+
+	if (!path)
+		return -EFAULT;
+	/* O_NONBLOCK: opening a FIFO would wait for a writer, before fstat
+	 * could say what it is; a regular file reads the same with it.
+	 * O_NOCTTY: a terminal must not become ours by being opened. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = read_filter_file(fd, buf, &size);
 	close(fd);
 	if (err)
 		return err;
-
-	if (size == sizeof(buf))
-		return -SYSFENCE_ETOOLONG;
-	if (size % sizeof(buf[0]) != 0)
-		return -SYSFENCE_EBADSIZE;
 	return sysfence_apply(buf, size / sizeof(buf[0]), flags);
 }
 
@@ -155,6 +201,10 @@ const char *sysfence_strerror(int err)
 		return "filter uses a scratch word past the 16th";
 	case -SYSFENCE_EMEMINIT:
 		return "filter may read a scratch word before writing it";
+	case -SYSFENCE_ENOTREG:
+		return "filter file is not a regular file (a FIFO or device?)";
+	case -SYSFENCE_ECHANGED:
+		return "filter file changed while it was read";
 	case -SYSFENCE_ETSYNC:
 		snprintf(tsync_msg, sizeof(tsync_msg),
 				 "thread %ld could not be synchronised: it has a filter "

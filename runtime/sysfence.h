@@ -36,7 +36,9 @@ enum sysfence_error {
 	SYSFENCE_EDIVZERO,        /* a division by the constant 0 */
 	SYSFENCE_ESHIFT,          /* a shift by a constant of 32 or more */
 	SYSFENCE_EMEM,            /* a scratch word past the 16th */
-	SYSFENCE_EMEMINIT         /* a scratch word read before it is written */
+	SYSFENCE_EMEMINIT,        /* a scratch word read before it is written */
+	SYSFENCE_ENOTREG,         /* the file is a FIFO, device, ...: no file */
+	SYSFENCE_ECHANGED         /* the file changed while it was read */
 };
 
 /* Checks the filter (len instructions) as the kernel will, and the flags
@@ -49,9 +51,11 @@ enum sysfence_error {
 int sysfence_apply(const struct sock_filter *insns, size_t len,
 				   unsigned flags);
 
-/* The same for a raw filter file as written by `sysfence compile -o X.bpf`.
- * Uses about 41 KiB of stack, so that nothing is left to free after the
- * filter is in place, when free() might need a syscall it forbids. */
+/* The same for a raw filter file as written by `sysfence compile -o X.bpf`:
+ * a regular file (a FIFO, device or directory is refused without waiting
+ * for it), read whole, and refused if it changes meanwhile.  Uses about
+ * 41 KiB of stack, so that nothing is left to free after the filter is in
+ * place, when free() might need a syscall it forbids. */
 int sysfence_apply_file(const char *path, unsigned flags);
 
 /* The thread id behind the calling thread's last -SYSFENCE_ETSYNC. */

@@ -427,35 +427,74 @@ static int test_opcodes_as_kernel(void)
 	return 0;
 }
 
+/* The file is refused with want, and the process is as it was. */
+static void file_refused(const char *path, int want)
+{
+	CHECK_RC(sysfence_apply_file(path, 0), want);
+	check_untouched();
+}
+
 static int test_bad_files(void)
 {
 	static struct sock_filter big[SYSFENCE_MAX_INSNS + 1];
 	struct sock_filter f[] = DENY_FILTER(SYS_getppid);
 	struct sock_filter bad[NINSNS(f)];
 
-	CHECK_RC(sysfence_apply_file(tmp_path("missing.bpf"), 0), -ENOENT);
-	CHECK_RC(sysfence_apply_file(tmpdir, 0), -EISDIR);
-	CHECK_RC(sysfence_apply_file(NULL, 0), -EFAULT);
+	file_refused(tmp_path("missing.bpf"), -ENOENT);
+	file_refused(tmpdir, -EISDIR);
+	file_refused(NULL, -EFAULT);
 
 	write_file(tmp_path("empty.bpf"), "", 0);
-	CHECK_RC(sysfence_apply_file(tmp_path("empty.bpf"), 0), -SYSFENCE_EEMPTY);
+	file_refused(tmp_path("empty.bpf"), -SYSFENCE_EEMPTY);
 
 	write_file(tmp_path("odd.bpf"), f, sizeof(f) - 3);
-	CHECK_RC(sysfence_apply_file(tmp_path("odd.bpf"), 0), -SYSFENCE_EBADSIZE);
+	file_refused(tmp_path("odd.bpf"), -SYSFENCE_EBADSIZE);
 
 	write_file(tmp_path("text.bpf"), "policy demo {}\n", 15);
-	CHECK_RC(sysfence_apply_file(tmp_path("text.bpf"), 0),
-			 -SYSFENCE_EBADSIZE);
+	file_refused(tmp_path("text.bpf"), -SYSFENCE_EBADSIZE);
 
 	write_file(tmp_path("big.bpf"), big, sizeof(big));
-	CHECK_RC(sysfence_apply_file(tmp_path("big.bpf"), 0), -SYSFENCE_ETOOLONG);
+	file_refused(tmp_path("big.bpf"), -SYSFENCE_ETOOLONG);
 
 	memcpy(bad, f, sizeof(f));
 	bad[3].jt = 200;
 	write_file(tmp_path("jump.bpf"), bad, sizeof(bad));
-	CHECK_RC(sysfence_apply_file(tmp_path("jump.bpf"), 0), -SYSFENCE_EJUMP);
+	file_refused(tmp_path("jump.bpf"), -SYSFENCE_EJUMP);
 
-	check_untouched();
+	memcpy(bad, f, sizeof(f));
+	bad[2].k = 3; /* an unaligned load, only the kernel refused before */
+	write_file(tmp_path("load.bpf"), bad, sizeof(bad));
+	file_refused(tmp_path("load.bpf"), -SYSFENCE_ELOAD);
+	return 0;
+}
+
+/* Files that are not what their size says, or not files at all: refused
+ * at once, without reading them to their (missing) end. */
+static int test_odd_files(void)
+{
+	int fd;
+
+	/* Opening a FIFO with no writer would wait for ever: the alarm ends
+	 * the child, failing the case, if the loader does. */
+	REQUIRE(mkfifo(tmp_path("fifo.bpf"), 0600) == 0);
+	alarm(10);
+	file_refused(tmp_path("fifo.bpf"), -SYSFENCE_ENOTREG);
+	alarm(0);
+
+	/* A character device, through a symlink: reading would never end. */
+	REQUIRE(symlink("/dev/zero", tmp_path("zero.bpf")) == 0);
+	file_refused(tmp_path("zero.bpf"), -SYSFENCE_ENOTREG);
+
+	/* A GiB of nothing, refused by its size before any read. */
+	fd = open(tmp_path("sparse.bpf"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	REQUIRE(fd >= 0);
+	REQUIRE(ftruncate(fd, 1L << 30) == 0);
+	REQUIRE(close(fd) == 0);
+	file_refused(tmp_path("sparse.bpf"), -SYSFENCE_ETOOLONG);
+
+	/* A regular file of size 0 that reads as text: more came than the
+	 * size said, as when a writer appends while we read. */
+	file_refused("/proc/self/stat", -SYSFENCE_ECHANGED);
 	return 0;
 }
 
@@ -483,7 +522,8 @@ static int test_strerror(void)
 		-SYSFENCE_EBADSIZE, -SYSFENCE_EEMPTY, -SYSFENCE_ETOOLONG,
 		-SYSFENCE_EJUMP, -SYSFENCE_ENORET, -SYSFENCE_EOPCODE,
 		-SYSFENCE_ELOAD, -SYSFENCE_EDIVZERO, -SYSFENCE_ESHIFT,
-		-SYSFENCE_EMEM, -SYSFENCE_EMEMINIT, -EINVAL, -EFAULT, -ENOMEM, -ENOSYS, -ENOENT,
+		-SYSFENCE_EMEM, -SYSFENCE_EMEMINIT, -SYSFENCE_ENOTREG,
+		-SYSFENCE_ECHANGED, -EINVAL, -EFAULT, -ENOMEM, -ENOSYS, -ENOENT,
 		-EISDIR,
 	};
 	size_t i, j;
@@ -519,7 +559,8 @@ static const struct {
 	{ "every opcode seccomp takes, in one filter", test_every_opcode },
 	{ "the loader refuses exactly the opcodes the kernel does",
 	  test_opcodes_as_kernel },
-	{ "bad files rejected, child left unconfined", test_bad_files },
+	{ "bad files rejected, child left untouched", test_bad_files },
+	{ "FIFO, device, sparse and /proc files refused at once", test_odd_files },
 	{ "apply from a file", test_apply_file },
 	{ "sysfence_strerror messages", test_strerror },
 };
