@@ -30,6 +30,16 @@
 static _Thread_local pid_t tsync_tid;
 static _Thread_local char tsync_msg[96];
 
+/* Asks the kernel about the flags, changing nothing: it checks them
+ * before it reads the program, so with none it answers EFAULT when it
+ * knows them all, EINVAL when not, ENOSYS without seccomp filters. */
+static int probe_flags(unsigned long kflags)
+{
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, NULL) != -1)
+		return -EINVAL; /* it took no program: trust nothing it says */
+	return errno == EFAULT ? 0 : -errno;
+}
+
 int sysfence_apply(const struct sock_filter *insns, size_t len,
 				   unsigned flags)
 {
@@ -51,13 +61,9 @@ int sysfence_apply(const struct sock_filter *insns, size_t len,
 	if (flags & SYSFENCE_SPEC_ALLOW)
 		kflags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 
-	/* Ask the kernel about the flags, still changing nothing: it checks
-	 * them before it reads the program, so a NULL one gives EFAULT when it
-	 * knows them all, EINVAL when not, ENOSYS without seccomp at all. */
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, NULL) != -1)
-		return -EINVAL; /* it took no program: trust nothing it says */
-	if (errno != EFAULT)
-		return -errno;
+	err = probe_flags(kflags);
+	if (err)
+		return err;
 
 	/*
 	 * The kernel takes a filter from a process without CAP_SYS_ADMIN only
