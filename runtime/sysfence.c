@@ -1,8 +1,8 @@
 /* sysfence runtime: check a compiled filter and hand it to the kernel.
- * The checks catch what a truncated, corrupt or foreign file looks like,
- * to give a precise error rather than a bare EINVAL; the kernel still
- * checks every instruction itself. */
-#include "sysfence.h"
+ * Everything the kernel could refuse is checked first (check.c), so that
+ * a truncated, corrupt or foreign filter fails with a precise error and
+ * leaves the process as it was. */
+#include "check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/seccomp.h>
 
@@ -29,36 +30,14 @@
 static _Thread_local pid_t tsync_tid;
 static _Thread_local char tsync_msg[96];
 
-static int check_filter(const struct sock_filter *insns, size_t len)
+/* Asks the kernel about the flags, changing nothing: it checks them
+ * before it reads the program, so with none it answers EFAULT when it
+ * knows them all, EINVAL when not, ENOSYS without seccomp filters. */
+static int probe_flags(unsigned long kflags)
 {
-	size_t pc;
-
-	if (len == 0)
-		return -SYSFENCE_EEMPTY;
-	if (len > SYSFENCE_MAX_INSNS)
-		return -SYSFENCE_ETOOLONG;
-	if (!insns)
-		return -EFAULT;
-
-	/* Jumps only go forward; each must land on an instruction. */
-	for (pc = 0; pc < len; pc++) {
-		const struct sock_filter *in = &insns[pc];
-		size_t after = len - pc - 1; /* instructions after this one */
-
-		if (BPF_CLASS(in->code) != BPF_JMP)
-			continue;
-		if (BPF_OP(in->code) == BPF_JA) {
-			if (in->k >= after)
-				return -SYSFENCE_EJUMP;
-		} else if (in->jt >= after || in->jf >= after) {
-			return -SYSFENCE_EJUMP;
-		}
-	}
-
-	/* Without a final RET the filter could run off its end. */
-	if (BPF_CLASS(insns[len - 1].code) != BPF_RET)
-		return -SYSFENCE_ENORET;
-	return 0;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, NULL) != -1)
+		return -EINVAL; /* it took no program: trust nothing it says */
+	return errno == EFAULT ? 0 : -errno;
 }
 
 int sysfence_apply(const struct sock_filter *insns, size_t len,
@@ -71,7 +50,7 @@ int sysfence_apply(const struct sock_filter *insns, size_t len,
 	/* Refuse what we cannot install before changing anything. */
 	if (flags & ~SYSFENCE_ALL_FLAGS)
 		return -EINVAL;
-	err = check_filter(insns, len);
+	err = sysfence_check_filter(insns, len);
 	if (err)
 		return err;
 
@@ -81,6 +60,10 @@ int sysfence_apply(const struct sock_filter *insns, size_t len,
 		kflags |= SECCOMP_FILTER_FLAG_LOG;
 	if (flags & SYSFENCE_SPEC_ALLOW)
 		kflags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+
+	err = probe_flags(kflags);
+	if (err)
+		return err;
 
 	/*
 	 * The kernel takes a filter from a process without CAP_SYS_ADMIN only
@@ -109,41 +92,86 @@ int sysfence_apply(const struct sock_filter *insns, size_t len,
 	return 0;
 }
 
-int sysfence_apply_file(const char *path, unsigned flags)
+/* Reads up to size bytes, to the end of the file or until full. */
+static ssize_t read_full(int fd, void *buf, size_t size)
 {
-	/* One instruction more than the limit, to tell "too long" from "full". */
-	struct sock_filter buf[SYSFENCE_MAX_INSNS + 1];
-	size_t size = 0;
-	int fd, err = 0;
+	size_t got = 0;
 
-	if (!path)
-		return -EFAULT;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-
-	/* Read to the end or until full: a pipe may return short reads. */
-	while (size < sizeof(buf)) {
-		ssize_t n = read(fd, (char *)buf + size, sizeof(buf) - size);
+	while (got < size) {
+		ssize_t n = read(fd, (char *)buf + got, size - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = -errno; /* EISDIR for a directory */
-			break;
-		}
+		if (n < 0)
+			return -errno;
 		if (n == 0)
 			break;
-		size += (size_t)n;
+		got += (size_t)n; /* progress each time: at most size rounds */
 	}
+	return (ssize_t)got;
+}
+
+static int same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size &&
+		   a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+		   a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Reads the filter file open on fd into buf, which has room for one
+ * instruction more than the limit; its size in bytes goes to *size. */
+static int read_filter_file(int fd, struct sock_filter *buf, size_t *size)
+{
+	struct stat before, after;
+	ssize_t n;
+
+	/* Only a regular file has a size to trust; a FIFO or a device might
+	 * block, or never end. */
+	if (fstat(fd, &before) != 0)
+		return -errno;
+	if (S_ISDIR(before.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(before.st_mode))
+		return -SYSFENCE_ENOTREG;
+	if (before.st_size > (off_t)(SYSFENCE_MAX_INSNS * sizeof(*buf)))
+		return -SYSFENCE_ETOOLONG;
+	if (before.st_size % sizeof(*buf) != 0)
+		return -SYSFENCE_EBADSIZE;
+
+	/* Ask for a byte more than the file holds: exactly st_size bytes must
+	 * come, and afterwards it must still look the same, or someone wrote
+	 * to it meanwhile and what we hold may be half old, half new. */
+	*size = (size_t)before.st_size;
+	n = read_full(fd, buf, *size + 1);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n != *size)
+		return -SYSFENCE_ECHANGED;
+	if (fstat(fd, &after) != 0)
+		return -errno;
+	if (!same_file_state(&before, &after))
+		return -SYSFENCE_ECHANGED;
+	return 0;
+}
+
+int sysfence_apply_file(const char *path, unsigned flags)
+{
+	struct sock_filter buf[SYSFENCE_MAX_INSNS + 1];
+	size_t size = 0;
+	int fd, err;
+
+	if (!path)
+		return -EFAULT;
+	/* O_NONBLOCK: opening a FIFO would wait for a writer, before fstat
+	 * could say what it is; a regular file reads the same with it.
+	 * O_NOCTTY: a terminal must not become ours by being opened. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = read_filter_file(fd, buf, &size);
 	close(fd);
 	if (err)
 		return err;
-
-	if (size == sizeof(buf))
-		return -SYSFENCE_ETOOLONG;
-	if (size % sizeof(buf[0]) != 0)
-		return -SYSFENCE_EBADSIZE;
 	return sysfence_apply(buf, size / sizeof(buf[0]), flags);
 }
 
@@ -167,6 +195,22 @@ const char *sysfence_strerror(int err)
 		return "filter has a jump past its last instruction";
 	case -SYSFENCE_ENORET:
 		return "filter does not end with a RET instruction";
+	case -SYSFENCE_EOPCODE:
+		return "filter has an instruction seccomp does not accept";
+	case -SYSFENCE_ELOAD:
+		return "filter loads outside the aligned words of seccomp_data";
+	case -SYSFENCE_EDIVZERO:
+		return "filter divides by the constant 0";
+	case -SYSFENCE_ESHIFT:
+		return "filter shifts by a constant of 32 or more";
+	case -SYSFENCE_EMEM:
+		return "filter uses a scratch word past the 16th";
+	case -SYSFENCE_EMEMINIT:
+		return "filter may read a scratch word before writing it";
+	case -SYSFENCE_ENOTREG:
+		return "filter file is not a regular file (a FIFO or device?)";
+	case -SYSFENCE_ECHANGED:
+		return "filter file changed while it was read";
 	case -SYSFENCE_ETSYNC:
 		snprintf(tsync_msg, sizeof(tsync_msg),
 				 "thread %ld could not be synchronised: it has a filter "

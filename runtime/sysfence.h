@@ -30,20 +30,32 @@ enum sysfence_error {
 	SYSFENCE_ETOOLONG,        /* more than SYSFENCE_MAX_INSNS */
 	SYSFENCE_EJUMP,           /* a jump lands past the last instruction */
 	SYSFENCE_ENORET,          /* the last instruction is not a RET */
-	SYSFENCE_ETSYNC           /* another thread could not be confined */
+	SYSFENCE_ETSYNC,          /* another thread could not be confined */
+	SYSFENCE_EOPCODE,         /* an instruction seccomp does not take */
+	SYSFENCE_ELOAD,           /* a load outside the words of seccomp_data */
+	SYSFENCE_EDIVZERO,        /* a division by the constant 0 */
+	SYSFENCE_ESHIFT,          /* a shift by a constant of 32 or more */
+	SYSFENCE_EMEM,            /* a scratch word past the 16th */
+	SYSFENCE_EMEMINIT,        /* a scratch word read before it is written */
+	SYSFENCE_ENOTREG,         /* the file is a FIFO, device, ...: no file */
+	SYSFENCE_ECHANGED         /* the file changed while it was read */
 };
 
-/* Checks the filter (len instructions), sets no_new_privs, then installs
- * it on the calling thread, or on every thread with SYSFENCE_ALL_THREADS.
- * Filters stack (the strictest answer wins) and last across fork and
- * execve.  -SYSFENCE_ETSYNC: a thread has a filter the caller lacks;
- * nothing was installed, and sysfence_last_tsync_tid() names it. */
+/* Checks the filter (len instructions) as the kernel will, and the flags
+ * with the kernel, then sets no_new_privs and installs the filter on the
+ * calling thread, or on every thread with SYSFENCE_ALL_THREADS.  A filter
+ * or flag refused by then leaves the process exactly as it was.  Filters
+ * stack (the strictest answer wins) and last across fork and execve.
+ * -SYSFENCE_ETSYNC: a thread has a filter the caller lacks; nothing was
+ * installed, and sysfence_last_tsync_tid() names it. */
 int sysfence_apply(const struct sock_filter *insns, size_t len,
 				   unsigned flags);
 
-/* The same for a raw filter file as written by `sysfence compile -o X.bpf`.
- * Uses about 33 KiB of stack, so that nothing is left to free after the
- * filter is in place, when free() might need a syscall it forbids. */
+/* The same for a raw filter file as written by `sysfence compile -o X.bpf`:
+ * a regular file (a FIFO, device or directory is refused without waiting
+ * for it), read whole, and refused if it changes meanwhile.  Uses about
+ * 41 KiB of stack, so that nothing is left to free after the filter is in
+ * place, when free() might need a syscall it forbids. */
 int sysfence_apply_file(const char *path, unsigned flags);
 
 /* The thread id behind the calling thread's last -SYSFENCE_ETSYNC. */

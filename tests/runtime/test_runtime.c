@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -218,53 +219,219 @@ static int test_log_spec_allow(void)
 	return 0;
 }
 
-/* A rejected filter must leave the child as it was: not confined, and
- * not even no_new_privs. */
+/* A rejected filter must leave the child as it was: not confined, not in
+ * a seccomp mode, and not even no_new_privs. */
 static void check_untouched(void)
 {
 	REQUIRE(allowed(SYS_getppid));
 	REQUIRE(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
+	REQUIRE(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0);
 }
 
-static int test_bad_blobs(void)
+/* The kernel's own verdict on a filter, in a child that may be confined
+ * by it: 1 when it takes the filter. */
+static int kernel_takes(const struct sock_filter *insns, size_t len)
+{
+	struct sock_fprog prog = { .len = (unsigned short)len,
+							   .filter = (struct sock_filter *)insns };
+
+	REQUIRE(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0;
+}
+
+#define LD_W(k) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (k))
+#define LD_NR LD_W(offsetof(struct seccomp_data, nr))
+#define OP(code, k) BPF_STMT((code), (k))
+#define RET_ALLOW OP(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+#define RET_A OP(BPF_RET | BPF_A, 0)
+#define JEQ(k, jt, jf) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf))
+#define JA(k) BPF_JUMP(BPF_JMP | BPF_JA, (k), 0, 0)
+
+/* Filters the kernel refuses, each for one reason; len past the size of
+ * insns means that many RET ALLOWs. */
+static const struct bad_blob {
+	const char *what;
+	int want;
+	size_t len;
+	struct sock_filter insns[7];
+} bad_blobs[] = {
+	{ "an unknown opcode", -SYSFENCE_EOPCODE, 2, { OP(0xff, 0), RET_ALLOW } },
+	{ "MOD", -SYSFENCE_EOPCODE, 3,
+	  { LD_NR, OP(BPF_ALU | BPF_MOD | BPF_K, 7), RET_A } },
+	{ "a half-word load", -SYSFENCE_EOPCODE, 2,
+	  { OP(BPF_LD | BPF_H | BPF_ABS, 0), RET_ALLOW } },
+	{ "an indirect load", -SYSFENCE_EOPCODE, 2,
+	  { OP(BPF_LD | BPF_W | BPF_IND, 0), RET_ALLOW } },
+	{ "RET X", -SYSFENCE_EOPCODE, 1, { OP(BPF_RET | BPF_X, 0) } },
+	{ "a RET K with a stray high bit", -SYSFENCE_EOPCODE, 1,
+	  { OP(0x100 | BPF_RET | BPF_K, SECCOMP_RET_ALLOW) } },
+	{ "an unaligned load", -SYSFENCE_ELOAD, 2, { LD_W(2), RET_ALLOW } },
+	{ "a load just past seccomp_data", -SYSFENCE_ELOAD, 2,
+	  { LD_W(sizeof(struct seccomp_data)), RET_ALLOW } },
+	{ "a load of a socket-filter extension", -SYSFENCE_ELOAD, 2,
+	  { LD_W(SKF_AD_OFF + SKF_AD_PROTOCOL), RET_ALLOW } },
+	{ "a conditional jump past the end", -SYSFENCE_EJUMP, 2,
+	  { JEQ(0, 0, 1), RET_ALLOW } },
+	{ "a JA past the end", -SYSFENCE_EJUMP, 2, { JA(1), RET_ALLOW } },
+	{ "a jump as the last instruction", -SYSFENCE_EJUMP, 2,
+	  { RET_ALLOW, JA(0) } },
+	{ "a load as the last instruction", -SYSFENCE_ENORET, 2,
+	  { RET_ALLOW, LD_NR } },
+	{ "no instructions", -SYSFENCE_EEMPTY, 0, { RET_ALLOW } },
+	{ "4097 instructions", -SYSFENCE_ETOOLONG, SYSFENCE_MAX_INSNS + 1, { {0} } },
+	{ "a division by the constant 0", -SYSFENCE_EDIVZERO, 3,
+	  { LD_NR, OP(BPF_ALU | BPF_DIV | BPF_K, 0), RET_A } },
+	{ "a left shift by 32", -SYSFENCE_ESHIFT, 3,
+	  { LD_NR, OP(BPF_ALU | BPF_LSH | BPF_K, 32), RET_A } },
+	{ "a right shift by 33", -SYSFENCE_ESHIFT, 3,
+	  { LD_NR, OP(BPF_ALU | BPF_RSH | BPF_K, 33), RET_A } },
+	{ "a store to scratch word 16", -SYSFENCE_EMEM, 2,
+	  { OP(BPF_ST, 16), RET_ALLOW } },
+	{ "a load of scratch word 16", -SYSFENCE_EMEM, 3,
+	  { OP(BPF_STX, 0), OP(BPF_LDX | BPF_MEM, 16), RET_ALLOW } },
+	{ "a scratch read before any write", -SYSFENCE_EMEMINIT, 2,
+	  { OP(BPF_LD | BPF_MEM, 0), RET_A } },
+	{ "a scratch read of another word than written", -SYSFENCE_EMEMINIT, 3,
+	  { OP(BPF_ST, 1), OP(BPF_LDX | BPF_MEM, 2), RET_A } },
+	{ "a scratch word written on one path only", -SYSFENCE_EMEMINIT, 5,
+	  { LD_NR, JEQ(0, 0, 1), OP(BPF_ST, 3), OP(BPF_LD | BPF_MEM, 3), RET_A } },
+	/* Word 0 is written on the only path to the read, but the kernel
+	 * carries what the path to the RET before it lacks: so do we. */
+	{ "a scratch read after a RET, as strict as the kernel", -SYSFENCE_EMEMINIT, 7,
+	  { LD_NR, JEQ(0, 0, 2), OP(BPF_ST, 0), JA(1), RET_ALLOW,
+		OP(BPF_LD | BPF_MEM, 0), RET_A } },
+};
+static const struct bad_blob *blob; /* the case's, set before its fork */
+
+static void refused_untouched(const struct sock_filter *insns, size_t len,
+							  int want)
+{
+	CHECK_RC(sysfence_apply(insns, len, 0), want);
+	check_untouched();
+	/* Nor is the check stricter than the kernel here: it refuses too. */
+	REQUIRE(!kernel_takes(insns, len), "the kernel takes it");
+}
+
+static int test_bad_blob(void)
 {
 	static struct sock_filter big[SYSFENCE_MAX_INSNS + 1];
-	struct sock_filter f[] = DENY_FILTER(SYS_getppid);
-	struct sock_filter bad[NINSNS(f)];
 	size_t i;
 
+	if (blob->len <= NINSNS(blob->insns)) {
+		refused_untouched(blob->insns, blob->len, blob->want);
+		return 0;
+	}
 	for (i = 0; i < NINSNS(big); i++)
-		big[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-											  SECCOMP_RET_ALLOW);
-
-	CHECK_RC(sysfence_apply(f, 0, 0), -SYSFENCE_EEMPTY);
-	CHECK_RC(sysfence_apply(big, NINSNS(big), 0), -SYSFENCE_ETOOLONG);
-	CHECK_RC(sysfence_apply(NULL, 3, 0), -EFAULT);
-	CHECK_RC(sysfence_apply(f, NINSNS(f), 0x80), -EINVAL);
-
-	memcpy(bad, f, sizeof(f)); /* jf of the arch check: one past the end */
-	bad[1].jf = 5;
-	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_EJUMP);
-	memcpy(bad, f, sizeof(f)); /* an unconditional jump past the end */
-	bad[4] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 2, 0, 0);
-	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_EJUMP);
-	memcpy(bad, f, sizeof(f)); /* a jump as the last instruction */
-	bad[6] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0);
-	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_EJUMP);
-	/* the filter cut before its last RET: the jump to it now fails */
-	CHECK_RC(sysfence_apply(f, NINSNS(f) - 1, 0), -SYSFENCE_EJUMP);
-	memcpy(bad, f, sizeof(f)); /* ends in a load */
-	bad[6] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
-	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -SYSFENCE_ENORET);
-
-	check_untouched();
-
-	/* Well formed, but a load the kernel refuses (past seccomp_data). */
-	memcpy(bad, f, sizeof(f));
-	bad[0].k = 4096;
-	CHECK_RC(sysfence_apply(bad, NINSNS(bad), 0), -EINVAL);
-	REQUIRE(allowed(SYS_getppid));
+		big[i] = (struct sock_filter)RET_ALLOW;
+	refused_untouched(big, blob->len, blob->want);
 	return 0;
+}
+
+static int test_null_filter(void)
+{
+	refused_untouched(NULL, 3, -EFAULT);
+	return 0;
+}
+
+static int test_bad_flags(void)
+{
+	CHECK_RC(apply_deny(SYS_getppid, 0x80), -EINVAL);
+	check_untouched();
+	return 0;
+}
+
+/* Every opcode seccomp takes, in one filter the kernel runs: no-op
+ * jumps, arithmetic on the length, scratch words written then read.  It
+ * must load, and still deny getppid. */
+static int test_every_opcode(void)
+{
+	struct sock_filter f[] = {
+		OP(BPF_LD | BPF_W | BPF_LEN, 0), OP(BPF_LDX | BPF_W | BPF_LEN, 0),
+		OP(BPF_ST, 0), OP(BPF_STX, 15),
+		OP(BPF_LD | BPF_IMM, 6), OP(BPF_LDX | BPF_IMM, 2),
+		OP(BPF_ALU | BPF_ADD | BPF_K, 1), OP(BPF_ALU | BPF_ADD | BPF_X, 0),
+		OP(BPF_ALU | BPF_SUB | BPF_K, 1), OP(BPF_ALU | BPF_SUB | BPF_X, 0),
+		OP(BPF_ALU | BPF_MUL | BPF_K, 3), OP(BPF_ALU | BPF_MUL | BPF_X, 0),
+		OP(BPF_ALU | BPF_DIV | BPF_K, 3), OP(BPF_ALU | BPF_DIV | BPF_X, 0),
+		OP(BPF_ALU | BPF_AND | BPF_K, 7), OP(BPF_ALU | BPF_AND | BPF_X, 0),
+		OP(BPF_ALU | BPF_OR | BPF_K, 4), OP(BPF_ALU | BPF_OR | BPF_X, 0),
+		OP(BPF_ALU | BPF_XOR | BPF_K, 1), OP(BPF_ALU | BPF_XOR | BPF_X, 0),
+		OP(BPF_ALU | BPF_LSH | BPF_K, 31), OP(BPF_ALU | BPF_LSH | BPF_X, 0),
+		OP(BPF_ALU | BPF_RSH | BPF_K, 31), OP(BPF_ALU | BPF_RSH | BPF_X, 0),
+		OP(BPF_ALU | BPF_NEG, 0), OP(BPF_MISC | BPF_TAX, 0),
+		OP(BPF_MISC | BPF_TXA, 0), OP(BPF_LD | BPF_MEM, 0),
+		OP(BPF_LDX | BPF_MEM, 15), JA(0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 0, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 1, 0, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_X, 0, 0, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 1, 0, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 0, 0),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 0),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_X, 0, 0, 0),
+		LD_NR, JEQ(SYS_getppid, 0, 2),
+		OP(BPF_LD | BPF_IMM, SECCOMP_RET_ERRNO | EPERM), RET_A, RET_ALLOW,
+	};
+
+	CHECK_RC(sysfence_apply(f, NINSNS(f), 0), 0);
+	REQUIRE(denied(SYS_getppid));
+	REQUIRE(allowed(SYS_getpgid));
+	return 0;
+}
+
+/* In a child of its own: 0 when the loader and the kernel agree on
+ * { ST 0; code k; RET ALLOW }, 1 when the loader passed what the kernel
+ * refused, 2 when it refused what the kernel takes, 3 when it refused
+ * but touched the process.  Told through memory, not the exit status,
+ * since a filter that both take may kill the child at its next syscall. */
+static void opcode_verdict(unsigned code, unsigned k, volatile int *verdict)
+{
+	struct sock_filter f[] = { OP(BPF_ST, 0), OP(code, k), RET_ALLOW };
+	int rc = sysfence_apply(f, NINSNS(f), 0);
+
+	if (rc == 0)
+		*verdict = 0;
+	else if (rc == -EINVAL)
+		*verdict = 1;
+	else if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0)
+		*verdict = 3;
+	else
+		*verdict = kernel_takes(f, NINSNS(f)) ? 2 : 0;
+}
+
+/* Each 8-bit code (and a few wider) with a few constants, one child each:
+ * the loader refuses exactly what the kernel does. */
+static int test_opcodes_as_kernel(void)
+{
+	static const unsigned ks[] = { 0, 1, 4, 32 };
+	volatile int *verdict = mmap(NULL, sizeof(*verdict), PROT_READ | PROT_WRITE,
+								 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned code, i;
+	pid_t pid;
+
+	REQUIRE(verdict != MAP_FAILED);
+	for (code = 0; code < 0x110; code++) {
+		for (i = 0; i < NINSNS(ks); i++) {
+			*verdict = -1;
+			pid = fork();
+			REQUIRE(pid >= 0);
+			if (pid == 0) {
+				opcode_verdict(code, ks[i], verdict);
+				_exit(0);
+			}
+			REQUIRE(waitpid(pid, NULL, 0) == pid);
+			CHECK(*verdict == 0, "code %#x k %u: verdict %d (1: laxer than "
+				  "the kernel, 2: stricter, 3: touched the process)",
+				  code, ks[i], *verdict);
+		}
+	}
+	return 0;
+}
+
+/* The file is refused with want, and the process is as it was. */
+static void file_refused(const char *path, int want)
+{
+	CHECK_RC(sysfence_apply_file(path, 0), want);
+	check_untouched();
 }
 
 static int test_bad_files(void)
@@ -273,29 +440,61 @@ static int test_bad_files(void)
 	struct sock_filter f[] = DENY_FILTER(SYS_getppid);
 	struct sock_filter bad[NINSNS(f)];
 
-	CHECK_RC(sysfence_apply_file(tmp_path("missing.bpf"), 0), -ENOENT);
-	CHECK_RC(sysfence_apply_file(tmpdir, 0), -EISDIR);
-	CHECK_RC(sysfence_apply_file(NULL, 0), -EFAULT);
+	file_refused(tmp_path("missing.bpf"), -ENOENT);
+	file_refused(tmpdir, -EISDIR);
+	file_refused(NULL, -EFAULT);
 
 	write_file(tmp_path("empty.bpf"), "", 0);
-	CHECK_RC(sysfence_apply_file(tmp_path("empty.bpf"), 0), -SYSFENCE_EEMPTY);
+	file_refused(tmp_path("empty.bpf"), -SYSFENCE_EEMPTY);
 
 	write_file(tmp_path("odd.bpf"), f, sizeof(f) - 3);
-	CHECK_RC(sysfence_apply_file(tmp_path("odd.bpf"), 0), -SYSFENCE_EBADSIZE);
+	file_refused(tmp_path("odd.bpf"), -SYSFENCE_EBADSIZE);
 
 	write_file(tmp_path("text.bpf"), "policy demo {}\n", 15);
-	CHECK_RC(sysfence_apply_file(tmp_path("text.bpf"), 0),
-			 -SYSFENCE_EBADSIZE);
+	file_refused(tmp_path("text.bpf"), -SYSFENCE_EBADSIZE);
 
 	write_file(tmp_path("big.bpf"), big, sizeof(big));
-	CHECK_RC(sysfence_apply_file(tmp_path("big.bpf"), 0), -SYSFENCE_ETOOLONG);
+	file_refused(tmp_path("big.bpf"), -SYSFENCE_ETOOLONG);
 
 	memcpy(bad, f, sizeof(f));
 	bad[3].jt = 200;
 	write_file(tmp_path("jump.bpf"), bad, sizeof(bad));
-	CHECK_RC(sysfence_apply_file(tmp_path("jump.bpf"), 0), -SYSFENCE_EJUMP);
+	file_refused(tmp_path("jump.bpf"), -SYSFENCE_EJUMP);
 
-	check_untouched();
+	memcpy(bad, f, sizeof(f));
+	bad[2].k = 3; /* an unaligned load, only the kernel refused before */
+	write_file(tmp_path("load.bpf"), bad, sizeof(bad));
+	file_refused(tmp_path("load.bpf"), -SYSFENCE_ELOAD);
+	return 0;
+}
+
+/* Files that are not what their size says, or not files at all: refused
+ * at once, without reading them to their (missing) end. */
+static int test_odd_files(void)
+{
+	int fd;
+
+	/* Opening a FIFO with no writer would wait for ever: the alarm ends
+	 * the child, failing the case, if the loader does. */
+	REQUIRE(mkfifo(tmp_path("fifo.bpf"), 0600) == 0);
+	alarm(10);
+	file_refused(tmp_path("fifo.bpf"), -SYSFENCE_ENOTREG);
+	alarm(0);
+
+	/* A character device, through a symlink: reading would never end. */
+	REQUIRE(symlink("/dev/zero", tmp_path("zero.bpf")) == 0);
+	file_refused(tmp_path("zero.bpf"), -SYSFENCE_ENOTREG);
+
+	/* A GiB of nothing, refused by its size before any read. */
+	fd = open(tmp_path("sparse.bpf"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	REQUIRE(fd >= 0);
+	REQUIRE(ftruncate(fd, 1L << 30) == 0);
+	REQUIRE(close(fd) == 0);
+	file_refused(tmp_path("sparse.bpf"), -SYSFENCE_ETOOLONG);
+
+	/* A regular file of size 0 that reads as text: more came than the
+	 * size said, as when a writer appends while we read. */
+	file_refused("/proc/self/stat", -SYSFENCE_ECHANGED);
 	return 0;
 }
 
@@ -321,8 +520,11 @@ static int test_strerror(void)
 {
 	static const int codes[] = {
 		-SYSFENCE_EBADSIZE, -SYSFENCE_EEMPTY, -SYSFENCE_ETOOLONG,
-		-SYSFENCE_EJUMP, -SYSFENCE_ENORET, -EINVAL, -EFAULT, -ENOMEM,
-		-ENOSYS, -ENOENT, -EISDIR,
+		-SYSFENCE_EJUMP, -SYSFENCE_ENORET, -SYSFENCE_EOPCODE,
+		-SYSFENCE_ELOAD, -SYSFENCE_EDIVZERO, -SYSFENCE_ESHIFT,
+		-SYSFENCE_EMEM, -SYSFENCE_EMEMINIT, -SYSFENCE_ENOTREG,
+		-SYSFENCE_ECHANGED, -EINVAL, -EFAULT, -ENOMEM, -ENOSYS, -ENOENT,
+		-EISDIR,
 	};
 	size_t i, j;
 
@@ -352,8 +554,13 @@ static const struct {
 	{ "two stacked filters give the intersection", test_stacking },
 	{ "filter inherited across execve", test_execve },
 	{ "LOG and SPEC_ALLOW flags", test_log_spec_allow },
-	{ "bad filters rejected, child left unconfined", test_bad_blobs },
-	{ "bad files rejected, child left unconfined", test_bad_files },
+	{ "refused untouched, as by the kernel: a NULL filter", test_null_filter },
+	{ "an unknown flag refused, child left untouched", test_bad_flags },
+	{ "every opcode seccomp takes, in one filter", test_every_opcode },
+	{ "the loader refuses exactly the opcodes the kernel does",
+	  test_opcodes_as_kernel },
+	{ "bad files rejected, child left untouched", test_bad_files },
+	{ "FIFO, device, sparse and /proc files refused at once", test_odd_files },
 	{ "apply from a file", test_apply_file },
 	{ "sysfence_strerror messages", test_strerror },
 };
@@ -361,7 +568,7 @@ static const struct {
 int main(int argc, char **argv)
 {
 	size_t i;
-	char cmd[300];
+	char cmd[300], name[128];
 
 	if (argc == 2 && strcmp(argv[1], "--exec-check") == 0)
 		_exit(exec_check()); /* confined: see test_execve */
@@ -378,6 +585,12 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < NINSNS(tests); i++)
 		harness_case_forked(tests[i].name, tests[i].fn);
+	for (i = 0; i < NINSNS(bad_blobs); i++) {
+		snprintf(name, sizeof(name), "refused untouched, as by the kernel: %s",
+				 bad_blobs[i].what);
+		blob = &bad_blobs[i];
+		harness_case_forked(name, test_bad_blob);
+	}
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
