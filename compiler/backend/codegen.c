@@ -26,7 +26,7 @@
 
 #define CG_MAX_JUMP 255           /* a conditional jump's 8-bit offset */
 #define CG_MAX_BUILD (1u << 20)   /* beyond this, stop writing: it cannot fit */
-#define CG_INTERVAL_BUDGET 64     /* intervals a set may expand to before merging */
+#define CG_WALK_BUDGET 4096       /* nodes of the walk that finds a set's intervals */
 #define CG_NONE ((size_t)-1)
 #define CG_OFF_NR 0u
 #define CG_OFF_ARCH 4u
@@ -271,12 +271,6 @@ struct cg_ival {
 	uint64_t lo, hi;
 };
 
-static int cg_by_lo(const void *x, const void *y)
-{
-	const struct cg_ival *a = x, *b = y;
-	return a->lo < b->lo ? -1 : a->lo > b->lo;
-}
-
 /* The free bits of a term that form a run from bit 0: the term is an
  * interval when its other free bits are only those above the width. */
 static uint64_t cg_low_run(uint64_t free_bits)
@@ -284,47 +278,69 @@ static uint64_t cg_low_run(uint64_t free_bits)
 	return free_bits & ~(free_bits + 1);
 }
 
-/* Merges sorted V[0..N) in place into maximal intervals; returns how many. */
-static size_t cg_merge(struct cg_ival *v, size_t n)
+/* The walk that turns a set into intervals: down the bits of the value
+ * from the top, each node the values that share a prefix, until a term
+ * covers a node whole or none is left in it. Ascending, so intervals
+ * merge as they come. */
+struct cg_walk {
+	struct cg_ival *v;
+	size_t n, max;           /* intervals found; more than MAX fails */
+	size_t budget;           /* nodes left to visit */
+	uint64_t W;
+	struct term *level[65];  /* the terms left at each depth */
+};
+
+static int cg_walk_add(struct cg_walk *w, uint64_t lo, uint64_t hi)
 {
-	size_t out = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (out && (v[i].lo <= v[out - 1].hi || v[i].lo - 1 == v[out - 1].hi)) {
-			if (v[i].hi > v[out - 1].hi)
-				v[out - 1].hi = v[i].hi;
-			continue;
-		}
-		v[out++] = v[i];
+	if (w->n && lo - 1 == w->v[w->n - 1].hi) {
+		w->v[w->n - 1].hi = hi;
+		return 0;
 	}
-	return out;
+	if (w->n == w->max)
+		return -1;
+	w->v[w->n++] = (struct cg_ival){ lo, hi };
+	return 0;
 }
 
-/* S on the low WIDTH bits as maximal intervals in *OUT, *N. Returns -1
- * when its terms would take more than CG_INTERVAL_BUDGET intervals before
- * merging (a term with K free bits between fixed ones takes 2^K). */
+/* The values below bit BIT free, above it PREFIX, that T[0..N) (terms
+ * that agree with PREFIX) hold. */
+static int cg_walk_node(struct cg_walk *w, const struct term *t, size_t n, uint64_t prefix,
+			unsigned bit)
+{
+	uint64_t below = width_mask(bit) & w->W;
+	if (n == 0)
+		return 0;
+	if (w->budget-- == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!(t[i].mask & below))
+			return cg_walk_add(w, prefix, prefix | below);
+	uint64_t b = 1ull << (bit - 1);
+	for (int side = 0; side < 2; side++) {
+		struct term *sub = w->level[bit - 1];
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!(t[i].mask & b) || !!(t[i].value & b) == side)
+				sub[m++] = t[i];
+		if (cg_walk_node(w, sub, m, prefix | (side ? b : 0), bit - 1))
+			return -1;
+	}
+	return 0;
+}
+
+/* S on the low WIDTH bits as maximal intervals in *OUT, *N, when it takes
+ * no more of them than it has terms and the walk stays small; else -1. */
 static int cg_intervals(struct arena *a, struct argset s, unsigned width, struct cg_ival **out,
 			size_t *n)
 {
-	uint64_t W = width_mask(width);
-	size_t total = 0;
-	for (size_t i = 0; i < s.n; i++) {
-		uint64_t f = ~s.t[i].mask & W;
-		int k = __builtin_popcountll(f & ~cg_low_run(f));
-		if (k > 6 || (total += (size_t)1 << k) > CG_INTERVAL_BUDGET)
-			return -1;
-	}
-	struct cg_ival *v = arena_alloc(a, (total + 1) * sizeof(*v));
-	size_t m = 0;
-	for (size_t i = 0; i < s.n; i++) {
-		uint64_t f = ~s.t[i].mask & W, low = cg_low_run(f), holes = f & ~low, sub = 0;
-		do {
-			v[m++] = (struct cg_ival){ s.t[i].value | sub, s.t[i].value | sub | low };
-			sub = (sub - holes) & holes;
-		} while (sub);
-	}
-	qsort(v, m, sizeof(*v), cg_by_lo);
-	*out = v;
-	*n = cg_merge(v, m);
+	struct cg_walk w = { .max = s.n, .budget = CG_WALK_BUDGET, .W = width_mask(width) };
+	w.v = arena_alloc(a, (s.n + 1) * sizeof(*w.v));
+	for (unsigned i = 0; i < width; i++)
+		w.level[i] = arena_alloc(a, (s.n + 1) * sizeof(struct term));
+	if (cg_walk_node(&w, s.t, s.n, 0, width))
+		return -1;
+	*out = w.v;
+	*n = w.n;
 	return 0;
 }
 
@@ -356,7 +372,7 @@ static struct cg_label *cg_set(struct cg *g, int arg, unsigned width, struct arg
 		return yes;
 	if (cg_complement(s, &c))
 		return cg_set(g, arg, width, (struct argset){ &c, 1 }, no, yes);
-	if (!cg_intervals(g->a, s, width, &iv, &niv) && niv <= s.n) {
+	if (!cg_intervals(g->a, s, width, &iv, &niv)) {
 		for (size_t i = niv; i-- > 0;)
 			no = cg_interval(g, arg, width, iv[i].lo, iv[i].hi, yes, no);
 		return no;
