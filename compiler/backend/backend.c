@@ -14,11 +14,17 @@
  *    then merged; if no order or form works, the policy is refused;
  *  - all of it in a child with a deadline (child.c), and when that passes,
  *    once more with the masked-equality form first (the hangs seen so far
- *    involve libseccomp's own ordered comparisons).
+ *    involve libseccomp's own ordered comparisons);
+ *  - around it, sysfence's own code generator (codegen.c): first, for
+ *    policies libseccomp is known to get wrong or cannot express
+ *    (codegen_preferred, lower_incomplete), unless libseccomp's PFC text
+ *    is wanted; and as the fallback before libseccomp's refusal (kept back
+ *    from the child) is printed.
  * The state of one build travels in struct scmp_build (scmp_build.h). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/codegen.h"
 #include "backend/scmp_build.h"
 
 #define BUILD_SECONDS 10   /* per attempt; SYSFENCE_LIBSECCOMP_TIMEOUT overrides */
@@ -299,6 +305,36 @@ int backend_build_here(struct scmp_build *b, struct filter *out)
 	return 0;
 }
 
+/* sysfence's own program for B's policy (codegen.h), relaid out like
+ * libseccomp's (the unconditional rules are in it, so no verdicts) and
+ * checked the same way. D: where to say why it could not be built (NULL:
+ * nowhere). Returns 0 with OUT set, or -1. */
+static int codegen_path(struct scmp_build *b, struct diag *d, struct filter *out)
+{
+	struct filter f = { .pfc = "" };
+	uint32_t got;
+	if (codegen_build(b->u->arena, b->pb, d, &f.insns, &f.len))
+		return -1;
+	memset(&b->probes, 0, sizeof(b->probes));
+	if (relayout(b, 0, &f) && probes_faithful(b, f.insns, f.len, &b->probes, 0, &got))
+		return -1;
+	*out = f;
+	return 0;
+}
+
+/* libseccomp's two attempts (the masked-equality form first in the
+ * second), what they printed kept in REP. Returns as child_attempt. */
+static int libseccomp_attempts(struct scmp_build *b, struct filter *out, int seconds,
+			       struct child_report *rep)
+{
+	int rc = -1;
+	for (int attempt = 0; attempt < 2 && rc < 0; attempt++) {
+		b->masked_first = attempt;
+		rc = child_attempt(b, out, seconds, rep);
+	}
+	return rc;
+}
+
 int backend_build(struct unit *u, const struct policy_build *pb,
 		  const struct arch_lowering low[ARCH_COUNT],
 		  const struct backend_relayout *relayout, struct filter *out)
@@ -306,15 +342,27 @@ int backend_build(struct unit *u, const struct policy_build *pb,
 	const char *env = getenv("SYSFENCE_LIBSECCOMP_TIMEOUT");
 	int seconds = env && atoi(env) > 0 ? atoi(env) : BUILD_SECONDS;
 	struct scmp_build b = { .u = u, .pb = pb, .low = low, .rl = relayout };
+	struct child_report rep = { 0 };
 	memset(out, 0, sizeof(*out));
-	/* The masked-equality form first only once the plain one has not
-	 * finished in time. */
-	for (int attempt = 0; attempt < 2; attempt++) {
-		b.masked_first = attempt;
-		int rc = child_attempt(&b, out, seconds);
-		if (rc >= 0)
-			return rc ? -1 : 0;
+	/* Our own program where libseccomp is known to go wrong or cannot
+	 * go at all, unless its PFC text is wanted; libseccomp where ours
+	 * fails, and ours where libseccomp refuses. */
+	int pfc = u->opts->want_pfc, incomplete = lower_incomplete(pb, low);
+	int tried = !pfc && (incomplete || codegen_preferred(pb));
+	if (tried && !codegen_path(&b, NULL, out))
+		return 0;
+	if (incomplete)
+		return lower_report(u, pb, low);
+	int rc = libseccomp_attempts(&b, out, seconds, &rep);
+	if (rc == 0) {
+		child_report_print(u, &rep);
+		return 0;
 	}
+	if (!pfc && !tried && !codegen_path(&b, NULL, out))
+		return 0;
+	child_report_print(u, &rep);
+	if (rc > 0)
+		return -1;
 	const struct scmp_version *v = seccomp_version();
 	diag_error(u->diag, pb->policy->loc,
 		   "libseccomp %u.%u.%u did not finish building the filter of policy '%s' "

@@ -4,12 +4,16 @@
  * (tests/policies/23-libseccomp-hangs.policy), and a compiler must not
  * hang in CI. So the filter is built in a child process with a deadline;
  * the program and its PFC come back through a pipe, after a header with
- * the child's result and how many diagnostics it printed. backend.c
- * decides what to do when the deadline passes. */
+ * the child's result and its diagnostics. Those are kept back in a
+ * struct child_report: backend.c decides what to do when the deadline
+ * passes, and whether a refusal is printed at all (its own code generator
+ * may still compile the policy). */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,8 +23,10 @@
 struct build_header {
 	int32_t status;
 	uint32_t errors, warnings;
-	uint64_t len, pfc_len;
+	uint64_t len, pfc_len, diag_len;
 };
+
+#define CHILD_DIAG_MAX (16u << 20)   /* more diagnostics than this are dropped */
 
 static int write_all(int fd, const void *p, size_t n)
 {
@@ -37,22 +43,49 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* Builds B into F with its diagnostics captured into REP instead of
+ * printed (and not counted in B's diag). Returns what backend_build_here
+ * returned. */
+static int build_captured(struct scmp_build *b, struct filter *f, struct child_report *rep)
+{
+	struct diag *d = b->u->diag;
+	FILE *out = d->out;
+	int errors = d->errors, warnings = d->warnings;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (mem)
+		d->out = mem;
+	int status = backend_build_here(b, f);
+	rep->errors = (unsigned)(d->errors - errors);
+	rep->warnings = (unsigned)(d->warnings - warnings);
+	d->errors = errors;
+	d->warnings = warnings;
+	d->out = out;
+	if (mem && !fclose(mem) && text) {
+		rep->text = arena_alloc(b->u->arena, len + 1);
+		memcpy(rep->text, text, len);
+		rep->len = len;
+	}
+	free(text);
+	return status;
+}
+
 /* The child's side: builds, writes the result to FD, and exits. */
 static void __attribute__((noreturn)) build_child(int fd, struct scmp_build *b)
 {
-	struct diag *d = b->u->diag;
 	struct filter f;
+	struct child_report rep = { 0 };
 	struct build_header h = { 0 };
-	int errors = d->errors, warnings = d->warnings;
-	h.status = backend_build_here(b, &f);
-	h.errors = (uint32_t)(d->errors - errors);
-	h.warnings = (uint32_t)(d->warnings - warnings);
+	h.status = build_captured(b, &f, &rep);
+	h.errors = rep.errors;
+	h.warnings = rep.warnings;
+	h.diag_len = rep.len;
 	if (h.status == 0) {
 		h.len = f.len;
 		h.pfc_len = f.pfc_len;
 	}
-	fflush(d->out);
-	int bad = write_all(fd, &h, sizeof(h));
+	int bad = write_all(fd, &h, sizeof(h)) || write_all(fd, rep.text, rep.len);
 	if (!bad && h.status == 0)
 		bad = write_all(fd, f.insns, f.len * sizeof(*f.insns)) ||
 		      write_all(fd, f.pfc, f.pfc_len);
@@ -95,10 +128,16 @@ static int read_until(int fd, void *p, size_t n, long long deadline)
 /* The parent's side: the header into *H and the program into OUT before
  * DEADLINE. Returns 0, or -1 when the child did not deliver in time. */
 static int read_result(struct unit *u, int fd, long long deadline, struct build_header *h,
-		       struct filter *out)
+		       struct filter *out, struct child_report *rep)
 {
-	if (read_until(fd, h, sizeof(*h), deadline))
+	if (read_until(fd, h, sizeof(*h), deadline) || h->diag_len > CHILD_DIAG_MAX)
 		return -1;
+	rep->text = arena_alloc(u->arena, (size_t)h->diag_len + 1);
+	rep->len = (size_t)h->diag_len;
+	if (read_until(fd, rep->text, rep->len, deadline))
+		return -1;
+	rep->errors = h->errors;
+	rep->warnings = h->warnings;
 	if (h->status != 0 || h->len > BPF_MAX_INSNS || h->pfc_len >= (64u << 20))
 		return 0;
 	out->len = (size_t)h->len;
@@ -109,7 +148,15 @@ static int read_result(struct unit *u, int fd, long long deadline, struct build_
 	       read_until(fd, out->pfc, out->pfc_len, deadline) ? -1 : 0;
 }
 
-int child_attempt(struct scmp_build *b, struct filter *out, int seconds)
+void child_report_print(struct unit *u, const struct child_report *rep)
+{
+	if (rep->len)
+		fwrite(rep->text, 1, rep->len, u->diag->out);
+	u->diag->errors += (int)rep->errors;
+	u->diag->warnings += (int)rep->warnings;
+}
+
+int child_attempt(struct scmp_build *b, struct filter *out, int seconds, struct child_report *rep)
 {
 	struct unit *u = b->u;
 	int fds[2];
@@ -120,7 +167,7 @@ int child_attempt(struct scmp_build *b, struct filter *out, int seconds)
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return backend_build_here(b, out) ? 1 : 0;   /* no child: in-process */
+		return build_captured(b, out, rep) ? 1 : 0;   /* no child: in-process */
 	}
 	if (pid == 0) {
 		close(fds[0]);
@@ -128,16 +175,16 @@ int child_attempt(struct scmp_build *b, struct filter *out, int seconds)
 	}
 	close(fds[1]);
 	struct build_header h;
-	int rc = read_result(u, fds[0], now_ms() + seconds * 1000LL, &h, out);
+	int rc = read_result(u, fds[0], now_ms() + seconds * 1000LL, &h, out, rep);
 	close(fds[0]);
 	if (rc)
 		kill(pid, SIGKILL);
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (rc)
+	if (rc) {
+		memset(rep, 0, sizeof(*rep));
 		return -1;
-	u->diag->errors += (int)h.errors;
-	u->diag->warnings += (int)h.warnings;
+	}
 	return h.status == 0 ? 0 : 1;
 }

@@ -17,8 +17,11 @@
  *
  * x32: libseccomp treats it as a 32-bit arch and compares only the low
  * halves, while the kernel hands x32 syscalls full 64-bit registers. A
- * 64-bit argument can therefore only be filtered there when its condition
- * does not look at the upper half; anything else is refused. */
+ * 64-bit argument can therefore only be filtered by libseccomp there when
+ * its condition does not look at the upper half. Such a rule, and one that
+ * needs more chains than LOWER_CHAIN_LIMIT, is left out and noted in the
+ * lowering (enum lower_limit): the backend's own code generator compiles
+ * those policies, and lower_report refuses them where libseccomp must. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,10 +156,22 @@ struct scratch {
 	struct alts alts[6];
 };
 
-static int lower_rule(struct unit *u, const struct rule *r, int arch, struct scratch *sc,
-		      struct lrule *out)
+/* Notes that R cannot be lowered for libseccomp (the first such rule). */
+static int unlowered(struct arch_lowering *low, const struct rule *r, enum lower_limit why, int arg)
 {
-	unsigned word = scmp_cmp_bits(arch);
+	if (low->unlowered == LOWER_OK) {
+		low->unlowered = why;
+		low->unlowered_rule = r;
+		low->unlowered_arg = arg;
+	}
+	return 1;
+}
+
+/* Returns 0 with OUT set, or 1 when R cannot be lowered (noted in LOW). */
+static int lower_rule(struct unit *u, const struct rule *r, struct arch_lowering *low,
+		      struct scratch *sc, struct lrule *out)
+{
+	unsigned word = scmp_cmp_bits(low->arch);
 	struct lchain *chains = sc->chains;
 	struct alts *alts = sc->alts;
 	size_t n = 0;
@@ -165,27 +180,48 @@ static int lower_rule(struct unit *u, const struct rule *r, int arch, struct scr
 		int rc = 0, arg;
 		for (arg = 0; arg < 6 && !rc; arg++)
 			rc = arg_alts(u->arena, &r->dnf.c[i], arg, word, &alts[arg]);
-		if (rc == -2) {
-			diag_error(u->diag, r->stmt->cond->loc,
-				   "on %s libseccomp compares only the low 32 bits of arguments, but '%s' of '%s' "
-				   "is 64 bits wide there and this condition depends on its upper half",
-				   arch_table[arch].name, rule_arg_name(r, arch, arg - 1),
-				   r->sys->name ? r->sys->name : "this syscall");
-			return -1;
-		}
-		if (rc || product(alts, chains, &n, LOWER_CHAIN_LIMIT)) {
-			diag_error(u->diag, r->stmt->cond->loc,
-				   "condition needs more than %d libseccomp rules for '%s' on %s; "
-				   "the filter would not fit the kernel's limit of 4096 instructions",
-				   LOWER_CHAIN_LIMIT, r->sys->name ? r->sys->name : "this syscall",
-				   arch_table[arch].name);
-			return -1;
-		}
+		if (rc == -2)
+			return unlowered(low, r, LOWER_UPPER_HALF, arg - 1);
+		if (rc || product(alts, chains, &n, LOWER_CHAIN_LIMIT))
+			return unlowered(low, r, LOWER_TOO_MANY, 0);
 	}
 	out->chains = arena_alloc(u->arena, (n + 1) * sizeof(*chains));
 	memcpy(out->chains, chains, n * sizeof(*chains));
 	out->nchains = n;
 	return 0;
+}
+
+int lower_incomplete(const struct policy_build *pb, const struct arch_lowering low[ARCH_COUNT])
+{
+	for (int a = 0; a < ARCH_COUNT; a++)
+		if ((pb->arch_mask & (1u << a)) && low[a].unlowered != LOWER_OK)
+			return 1;
+	return 0;
+}
+
+int lower_report(struct unit *u, const struct policy_build *pb,
+		 const struct arch_lowering low[ARCH_COUNT])
+{
+	int failed = 0;
+	for (int a = 0; a < ARCH_COUNT; a++) {
+		const struct rule *r = low[a].unlowered_rule;
+		if (!(pb->arch_mask & (1u << a)) || low[a].unlowered == LOWER_OK)
+			continue;
+		failed = -1;
+		if (low[a].unlowered == LOWER_UPPER_HALF)
+			diag_error(u->diag, r->stmt->cond->loc,
+				   "on %s libseccomp compares only the low 32 bits of arguments, but '%s' of '%s' "
+				   "is 64 bits wide there and this condition depends on its upper half",
+				   arch_table[a].name, rule_arg_name(r, a, low[a].unlowered_arg),
+				   r->sys->name ? r->sys->name : "this syscall");
+		else
+			diag_error(u->diag, r->stmt->cond->loc,
+				   "condition needs more than %d libseccomp rules for '%s' on %s; "
+				   "the filter would not fit the kernel's limit of 4096 instructions",
+				   LOWER_CHAIN_LIMIT, r->sys->name ? r->sys->name : "this syscall",
+				   arch_table[a].name);
+	}
+	return failed;
 }
 
 static int by_nr_action_same(const struct lrule *a, const struct lrule *b)
@@ -268,7 +304,6 @@ static void join_alternatives(struct unit *u, struct arch_lowering *low)
 int policy_lower(struct unit *u, const struct policy_build *pb,
 		 struct arch_lowering out[ARCH_COUNT])
 {
-	int failed = 0;
 	struct scratch *scratch = arena_alloc(u->arena, sizeof(*scratch));
 	memset(out, 0, ARCH_COUNT * sizeof(*out));
 	for (int a = 0; a < ARCH_COUNT; a++) {
@@ -281,13 +316,10 @@ int policy_lower(struct unit *u, const struct policy_build *pb,
 			const struct rule *r = rules->v[i];
 			if (r->dropped)
 				continue;
-			if (lower_rule(u, r, a, scratch, &out[a].rules[out[a].n]))
-				failed = 1;
-			else
+			if (!lower_rule(u, r, &out[a], scratch, &out[a].rules[out[a].n]))
 				out[a].n++;
 		}
-		if (!failed)
-			join_alternatives(u, &out[a]);
+		join_alternatives(u, &out[a]);
 	}
-	return failed ? -1 : 0;
+	return 0;
 }

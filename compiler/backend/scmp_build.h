@@ -7,6 +7,7 @@
  *   masked.c        the masked-equality form of an arch's rules
  *   probes.c        probe points and checking programs against the policy
  *   child.c         running a build in a child process with a deadline
+ *   codegen.c       sysfence's own code generator (public: codegen.h)
  *   backend.c       the orchestration: first try, careful way, retries */
 #ifndef SYSFENCE_SCMP_BUILD_H
 #define SYSFENCE_SCMP_BUILD_H
@@ -152,9 +153,20 @@ void probes_report(const struct scmp_build *b, int arch, const struct probe *p, 
 
 /* ---- child.c ---- */
 
+/* What an attempt printed, kept back: its diagnostics as text, and how
+ * many errors and warnings they hold. */
+struct child_report {
+	char *text;
+	size_t len;
+	unsigned errors, warnings;
+};
+
 /* One attempt in a child with a deadline of SECONDS. Returns 0 (built),
- * 1 (refused, diagnosed) or -1 (did not finish in time). */
-int child_attempt(struct scmp_build *b, struct filter *out, int seconds);
+ * 1 (refused, the reasons in REP) or -1 (did not finish in time). Nothing
+ * is printed: REP holds the attempt's diagnostics either way. */
+int child_attempt(struct scmp_build *b, struct filter *out, int seconds, struct child_report *rep);
+/* Prints REP's diagnostics and counts them in U's diag. */
+void child_report_print(struct unit *u, const struct child_report *rep);
 
 /* ---- backend.c ---- */
 

@@ -290,7 +290,9 @@ static void write_arches(FILE *f, unsigned mask, unsigned hosts_present)
 int oci_export(struct unit *u, const struct policy_build *pb, const char **text, size_t *len)
 {
 	struct arch_lowering low[ARCH_COUNT];
-	if (policy_lower(u, pb, low))
+	/* Docker's libseccomp interprets the profile: what it cannot express
+	 * is refused. */
+	if (policy_lower(u, pb, low) || lower_report(u, pb, low))
 		return -1;
 	if (!oci_action_name(pb->default_action)) {
 		diag_error(u->diag, pb->default_loc, "OCI profiles have no default action like this one");
