@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,6 +164,7 @@ int child_attempt(struct scmp_build *b, struct filter *out, int seconds, struct 
 	fflush(u->diag->out);
 	if (pipe(fds))
 		return -1;
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
@@ -170,6 +172,11 @@ int child_attempt(struct scmp_build *b, struct filter *out, int seconds, struct 
 		return build_captured(b, out, rep) ? 1 : 0;   /* no child: in-process */
 	}
 	if (pid == 0) {
+		/* A child stuck in libseccomp must not outlive a sysfence that
+		 * was killed: it dies with its parent (checked once more after
+		 * the prctl, in case the parent died before it). */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(1);
 		close(fds[0]);
 		build_child(fds[1], b);
 	}
