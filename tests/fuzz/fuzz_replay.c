@@ -18,6 +18,7 @@
 #include "harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* Reads PATH whole into a buffer of exactly its size (as libFuzzer gives
  * one). Returns NULL, with the errno in *ERR (0: out of memory), when it
@@ -95,6 +96,7 @@ static size_t replay_dir(const char *dir)
 int main(int argc, char **argv)
 {
 	size_t count = 0;
+	LLVMFuzzerInitialize(&argc, &argv);
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s FILE-OR-DIR...\n", argv[0]);
 		return 2;
