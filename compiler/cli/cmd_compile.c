@@ -29,8 +29,9 @@ static int compile(struct cli *cli, const struct cli_opts *o)
 		.want_pfc = fmt == FMT_PFC,
 	};
 	struct compilation c;
+	const char *const inputs[] = { o->profile, NULL };   /* and every policy file read */
 	int rc = pipeline_run(&c, &cli->diag, &po, o->files[0]) == 0 &&
-		 emit_filter(&c.unit, &c.pb, &c.filter, fmt, out ? out : "-") == 0 ? 0 : 1;
+		 emit_filter(&c.unit, &c.pb, &c.filter, fmt, out ? out : "-", inputs) == 0 ? 0 : 1;
 	diag_summary(&cli->diag);
 	compilation_free(&c);
 	return rc;

@@ -299,7 +299,8 @@ static int generate_from(const struct gen_cmd *g, const char *log, struct arena 
 	struct generated gen;
 	if (generate_policy(a, d, &t, &o, &gen))
 		return 1;
-	if (g->out && emit_atomic(d, a, g->out, write_policy, gen.text))
+	const char *const inputs[] = { g->from, NULL };   /* --from's log; NULL when traced */
+	if (g->out && emit_atomic(d, a, g->out, inputs, write_policy, gen.text))
 		return 1;
 	if (g->json)
 		write_json(g, &t, &gen, name);

@@ -114,7 +114,8 @@ static int import(struct cli *cli, const struct oci_cmd *o)
 		diag_error(d, (struct loc){ 0 }, "cannot read '%s': %s", path, strerror(err));
 	else if (oci_import(a, d, src, &o->import, &text, &len) == 0) {
 		struct text t = { text, len };
-		rc = emit_atomic(d, a, o->out, write_text, &t) ? 1 : 0;
+		const char *const inputs[] = { path, NULL };
+		rc = emit_atomic(d, a, o->out, inputs, write_text, &t) ? 1 : 0;
 	}
 	free(text);
 	diag_summary(d);

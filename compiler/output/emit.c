@@ -1,11 +1,20 @@
 /* The filter writers: raw BPF, a C header, libseccomp's PFC, an annotated
- * disassembly (OCI JSON comes from oci_export.c), and the atomic file
- * replacement every output of sysfence goes through. */
+ * disassembly (OCI JSON comes from oci_export.c), and the writing of a
+ * file every output of sysfence goes through (emit_atomic). */
+#define _GNU_SOURCE   /* O_TMPFILE, O_PATH, AT_EMPTY_PATH */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bpf/bpf.h"
@@ -162,43 +171,365 @@ static int write_format(FILE *out, const struct policy_build *pb, const struct f
 	return -1;
 }
 
-/* mkstemp creates 0600; an output file should get the usual 0644 less umask. */
-static int fchmod_tmp(const char *path)
+/* ---- writing an output ----
+ *
+ * What PATH names now decides how it is written:
+ * - "-": standard output.
+ * - a regular file, or nothing yet: replaced atomically. The contents go
+ *   to an unnamed file (O_TMPFILE) in the target's directory, which gets
+ *   the old file's mode and owner and is then linked in, so a reader sees
+ *   the old file or the new one and a kill at any point leaves no
+ *   temporary name behind (see link_over_in_child for the one step that
+ *   needs a name). Where there is no O_TMPFILE, a named temporary file
+ *   is used instead, which a kill while writing does leave behind. A symlink is followed and its target replaced:
+ *   the target is what a loader reads, and replacing the link would leave
+ *   the filter there as it was.
+ * - a hard-linked file is replaced too, which leaves its other names with
+ *   the old contents (said in a warning). Rewriting it in place would keep
+ *   the links but let a loader, or a kill, see half a filter: a stale
+ *   whole filter is the safer of the two.
+ * - anything else (a device, FIFO or socket, or a file the kernel names
+ *   by a link that is not a path, /dev/stdout): written to as a stream,
+ *   never renamed over. */
+
+struct out_target {
+	const char *given;     /* as the user wrote it, for messages */
+	const char *path;      /* what is replaced or opened: links followed */
+	int exists;
+	struct stat st;        /* of the existing file, links followed */
+	int stream;            /* written through, not replaced */
+};
+
+/* PATH with the symlinks of its last component followed, also to a
+ * target that does not exist yet: a dangling link names the file to
+ * create. Directories on the way are the kernel's to follow. NULL with
+ * errno set. */
+static const char *follow_links(struct arena *a, const char *path)
 {
-	mode_t mask = umask(0);
-	umask(mask);
-	return chmod(path, 0666 & ~mask);
+	char buf[PATH_MAX];
+	for (int hops = 0; hops < 40; hops++) {   /* the kernel's MAXSYMLINKS */
+		struct stat st;
+		if (lstat(path, &st) != 0)
+			return errno == ENOENT ? path : NULL;
+		if (!S_ISLNK(st.st_mode))
+			return path;
+		ssize_t n = readlink(path, buf, sizeof(buf));
+		if (n < 0 || (size_t)n >= sizeof(buf)) {
+			errno = n < 0 ? errno : ENAMETOOLONG;
+			return NULL;
+		}
+		buf[n] = '\0';
+		/* a relative target is relative to the link's directory */
+		const char *slash = strrchr(path, '/');
+		path = buf[0] == '/' || !slash ? arena_strdup(a, buf)
+					       : arena_printf(a, "%.*s/%s", (int)(slash - path), path, buf);
+	}
+	errno = ELOOP;
+	return NULL;
 }
 
-int emit_atomic(struct diag *d, struct arena *a, const char *path, emit_writer write, void *ctx)
+static int find_target(struct arena *a, const char *given, struct out_target *t)
 {
-	if (strcmp(path, "-") == 0) {
-		int rc = write(stdout, ctx);
-		return fflush(stdout) || rc ? -1 : 0;
+	*t = (struct out_target){ .given = given, .path = given };
+	if (strcmp(given, "-") == 0) {
+		t->exists = fstat(STDOUT_FILENO, &t->st) == 0;
+		t->stream = 1;
+		return 0;
 	}
-	/* Write next to the target, then rename over it: readers see the old
-	 * file or the new one, never half of one. */
-	char *tmp = arena_printf(a, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		diag_error(d, (struct loc){ 0 }, "cannot write '%s': %s", path, strerror(errno));
+	if (stat(given, &t->st) == 0)
+		t->exists = 1;
+	else if (errno != ENOENT)
+		return -1;
+	if (t->exists && !S_ISREG(t->st.st_mode)) {
+		t->stream = 1;
+		return 0;
+	}
+	t->path = follow_links(a, given);
+	if (!t->path)
+		return -1;
+	/* /dev/stdout and /proc/self/fd/N lead to "pipe:[N]" or a deleted
+	 * file: only the kernel can follow them, so what they reach is
+	 * written through them. */
+	struct stat last;
+	if (t->exists && (lstat(t->path, &last) != 0 || last.st_dev != t->st.st_dev ||
+			  last.st_ino != t->st.st_ino)) {
+		t->path = given;
+		t->stream = 1;
+	}
+	return 0;
+}
+
+/* Writing over a file the command read would destroy its source. Files
+ * are compared as inodes, so another name for it, a symlink or a hard
+ * link is caught as well. Only regular files: /dev/null may be both. */
+static int refuse_input(struct diag *d, const struct out_target *t, const char *const *inputs)
+{
+	if (!t->exists || !S_ISREG(t->st.st_mode))
+		return 0;
+	for (; inputs && *inputs; inputs++) {
+		struct stat in;
+		if (strcmp(*inputs, "-") == 0 || stat(*inputs, &in) != 0)
+			continue;
+		if (in.st_dev == t->st.st_dev && in.st_ino == t->st.st_ino) {
+			diag_error(d, (struct loc){ 0 },
+				   "cannot write '%s': it is the input '%s', which it would destroy",
+				   t->given, *inputs);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* WRITE's output to OUT, flushed. Returns 0 or an errno value. */
+static int fill(FILE *out, emit_writer write, void *ctx)
+{
+	errno = 0;
+	int rc = write(out, ctx);
+	if (fflush(out) == 0 && !ferror(out) && rc == 0)
+		return 0;
+	return errno ? errno : EIO;
+}
+
+/* A stream to a unix socket is a connection to it. */
+static int connect_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
+	if (len >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	FILE *out = fdopen(fd, "wb");
-	int rc = out ? write(out, ctx) : -1;
-	if (out) {
-		/* No fsync: the rename makes the file appear whole or not at
-		 * all to every reader, which is what a build needs; surviving a
-		 * power cut is the file system's business, as for cc's output. */
-		rc |= fflush(out) ? -1 : 0;
-		rc |= fclose(out) ? -1 : 0;
-	} else {
+	memcpy(sa.sun_path, path, len + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		int err = errno;
 		close(fd);
+		errno = err;
+		fd = -1;
 	}
-	if (rc == 0 && fchmod_tmp(tmp) == 0 && rename(tmp, path) == 0)
+	return fd;
+}
+
+/* Through to a device, FIFO or socket. No O_TRUNC: it means nothing
+ * there but can fail or act on some devices. A regular file behind
+ * /dev/stdout is truncated, as any program writing it would. */
+static int write_stream(const struct out_target *t, emit_writer write, void *ctx)
+{
+	if (strcmp(t->given, "-") == 0)
+		return fill(stdout, write, ctx);
+	int fd = S_ISSOCK(t->st.st_mode)
+		? connect_socket(t->path)
+		: open(t->path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (S_ISREG(t->st.st_mode) ? O_TRUNC : 0));
+	if (fd < 0)
+		return errno;
+	FILE *out = fdopen(fd, "wb");
+	if (!out) {
+		int err = errno;
+		close(fd);
+		return err;
+	}
+	int err = fill(out, write, ctx);
+	if (fclose(out) != 0 && !err)
+		err = errno;
+	return err;
+}
+
+/* The new file takes the old one's owner and mode, so that replacing it
+ * changes only its contents. chown first: it clears set-id bits. Only
+ * root may give a file away: anyone else keeps the group where they are
+ * in it, and is told whose the file is now. */
+static int keep_attrs(struct diag *d, int fd, const struct out_target *t)
+{
+	if (!t->exists)
+		return 0;   /* 0666 less the umask, from the kernel, like any new file */
+	if (fchown(fd, t->st.st_uid, t->st.st_gid) != 0) {
+		struct stat now;
+		if (fchown(fd, (uid_t)-1, t->st.st_gid) != 0) {
+			/* not in its group either: the file keeps ours */
+		}
+		if (fstat(fd, &now) == 0)
+			diag_warning(d, (struct loc){ 0 },
+				     "'%s' is now owned by %u:%u, not %u:%u: only root can give a file away",
+				     t->given, (unsigned)now.st_uid, (unsigned)now.st_gid,
+				     (unsigned)t->st.st_uid, (unsigned)t->st.st_gid);
+	}
+	return fchmod(fd, t->st.st_mode & 07777) == 0 ? 0 : errno;
+}
+
+/* ".sf" and six random characters: short, so that a target name as long
+ * as NAME_MAX still works, and hidden. */
+static void temp_name(char name[16], unsigned attempt)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char r[6];
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		/* no entropy yet: O_EXCL and the retries still make it unique */
+		unsigned long x = (unsigned long)getpid() * 2654435761u + attempt * 40503u;
+		for (size_t i = 0; i < sizeof(r); i++, x >>= 5)
+			r[i] = (unsigned char)x;
+	}
+	memcpy(name, ".sf", 3);
+	for (size_t i = 0; i < sizeof(r); i++)
+		name[3 + i] = chars[r[i] % (sizeof(chars) - 1)];
+	name[9] = '\0';
+}
+
+/* Gives the unnamed file FD the name NAME in DIRFD. AT_EMPTY_PATH needs
+ * CAP_DAC_READ_SEARCH; the /proc/self/fd link works for anyone. */
+static int link_unnamed(int fd, int dirfd, const char *name)
+{
+	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
 		return 0;
-	diag_error(d, (struct loc){ 0 }, "cannot write '%s': %s", path, strerror(errno));
-	unlink(tmp);
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0 ? 0 : errno;
+}
+
+/* Links FD under a fresh temporary name, written to NAME. */
+static int link_temp(int fd, int dirfd, char name[16])
+{
+	int err = EEXIST;
+	for (unsigned attempt = 0; attempt < 100 && err == EEXIST; attempt++) {
+		temp_name(name, attempt);
+		err = link_unnamed(fd, dirfd, name);
+	}
+	return err;
+}
+
+/* Links FD under a temporary name and renames that over BASE. Returns 0
+ * or an errno value. */
+static int link_over(int fd, int dirfd, const char *base)
+{
+	char tmp[16];
+	int err = link_temp(fd, dirfd, tmp);
+	if (!err && renameat(dirfd, tmp, dirfd, base) != 0) {
+		err = errno;
+		unlinkat(dirfd, tmp, 0);
+	}
+	return err;
+}
+
+/* link_over in a child that blocks every signal it can: killing sysfence
+ * between the link and the rename (a build's timeout, ^C, kill -9) would
+ * leave the temporary name, but the child makes both calls whatever
+ * happens to its parent. Only a SIGKILL of the child itself, at that
+ * instant, can. */
+static int link_over_in_child(int fd, int dirfd, const char *base)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);   /* before fork: no gap in the child */
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(link_over(fd, dirfd, base));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0)
+		return link_over(fd, dirfd, base);   /* no child: the window stays */
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+
+/* Puts the complete unnamed file FD in place of BASE: a new name is one
+ * linkat. linkat cannot replace a name, so an existing file is replaced
+ * by a link under a temporary name renamed over it (link_over_in_child). */
+static int publish_unnamed(int fd, int dirfd, const char *base, int exists)
+{
+	int err = EEXIST;
+	if (!exists)
+		err = link_unnamed(fd, dirfd, base);
+	return err == EEXIST ? link_over_in_child(fd, dirfd, base) : err;
+}
+
+/* Through O_TMPFILE. *UNSUPPORTED is set when the file system (or a
+ * missing /proc) does not allow it, for the caller to use a named file. */
+static int replace_unnamed(struct diag *d, const struct out_target *t, int dirfd, const char *base,
+			   emit_writer write, void *ctx, int *unsupported)
+{
+	int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		/* EISDIR: a kernel older than O_TMPFILE */
+		*unsupported = errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL;
+		return errno;
+	}
+	FILE *out = fdopen(fd, "wb");
+	int err = out ? fill(out, write, ctx) : errno;
+	if (!err)
+		err = keep_attrs(d, fd, t);
+	if (!err)
+		err = publish_unnamed(fd, dirfd, base, t->exists);
+	*unsupported = err == ENOENT && access("/proc/self/fd", F_OK) != 0;
+	if (out)
+		fclose(out);
+	else
+		close(fd);
+	return err;
+}
+
+/* Through a named temporary file, removed on any error (but not on a
+ * kill: O_TMPFILE is the way without that window). */
+static int replace_named(struct diag *d, const struct out_target *t, int dirfd, const char *base,
+			 emit_writer write, void *ctx)
+{
+	char tmp[16];
+	int fd = -1;
+	for (unsigned attempt = 0; attempt < 100 && fd < 0; attempt++) {
+		temp_name(tmp, attempt);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST)
+			return errno;
+	}
+	if (fd < 0)
+		return EEXIST;
+	FILE *out = fdopen(fd, "wb");
+	int err = out ? fill(out, write, ctx) : errno;
+	if (!err)
+		err = keep_attrs(d, fd, t);
+	if ((out ? fclose(out) : close(fd)) != 0 && !err)
+		err = errno;
+	if (!err && renameat(dirfd, tmp, dirfd, base) != 0)
+		err = errno;
+	if (err)
+		unlinkat(dirfd, tmp, 0);
+	return err;
+}
+
+static int replace(struct diag *d, struct arena *a, const struct out_target *t, emit_writer write,
+		   void *ctx)
+{
+	const char *slash = strrchr(t->path, '/');
+	const char *base = slash ? slash + 1 : t->path;
+	const char *dir = !slash ? "." : slash == t->path ? "/"
+			: arena_printf(a, "%.*s", (int)(slash - t->path), t->path);
+	int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return errno;
+	int unsupported = 0;
+	int err = replace_unnamed(d, t, dirfd, base, write, ctx, &unsupported);
+	if (unsupported)
+		err = replace_named(d, t, dirfd, base, write, ctx);
+	close(dirfd);
+	if (!err && t->exists && t->st.st_nlink > 1)
+		diag_warning(d, (struct loc){ 0 },
+			     "'%s' was replaced; its other hard links (%ju) keep the old contents",
+			     t->given, (uintmax_t)t->st.st_nlink - 1);
+	return err;
+}
+
+int emit_atomic(struct diag *d, struct arena *a, const char *path, const char *const *inputs,
+		emit_writer write, void *ctx)
+{
+	struct out_target t;
+	int err = find_target(a, path, &t) ? errno : 0;
+	if (!err && refuse_input(d, &t, inputs))
+		return -1;
+	if (!err)
+		err = t.stream ? write_stream(&t, write, ctx) : replace(d, a, &t, write, ctx);
+	if (!err)
+		return 0;
+	diag_error(d, (struct loc){ 0 }, "cannot write '%s': %s", path, strerror(err));
 	return -1;
 }
 
@@ -218,12 +549,27 @@ static int write_job(FILE *out, void *ctx)
 	return write_format(out, job->pb, job->f, job->fmt);
 }
 
+/* The files the compile read: every policy file loaded, then EXTRA. */
+static const char *const *unit_inputs(struct unit *u, const char *const *extra)
+{
+	size_t n = 0;
+	while (extra && extra[n])
+		n++;
+	const char **v = arena_alloc(u->arena, (u->files.n + n + 1) * sizeof(*v));
+	for (size_t i = 0; i < u->files.n; i++)
+		v[i] = ((const struct policy_file *)u->files.v[i])->path;
+	for (size_t i = 0; i < n; i++)
+		v[u->files.n + i] = extra[i];
+	v[u->files.n + n] = NULL;
+	return v;
+}
+
 int emit_filter(struct unit *u, const struct policy_build *pb, const struct filter *f,
-		enum out_format fmt, const char *path)
+		enum out_format fmt, const char *path, const char *const *inputs)
 {
 	struct filter_job job = { pb, f, fmt, NULL, 0 };
 	/* OCI JSON can refuse a policy: decide that before touching PATH. */
 	if (fmt == FMT_OCI && oci_export(u, pb, &job.text, &job.len))
 		return -1;
-	return emit_atomic(u->diag, u->arena, path, write_job, &job);
+	return emit_atomic(u->diag, u->arena, path, unit_inputs(u, inputs), write_job, &job);
 }
