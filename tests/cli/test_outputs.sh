@@ -278,4 +278,23 @@ echo "# kill test: $killed of 60 runs killed, within ${ms} ms"
 check "kill test: the output is always the old or the new one" test "$torn" -eq 0
 check "kill test: no file left beside it" test "$strays" -eq 0
 check "kill test: most runs were killed" test "$killed" -ge 20
+
+# A hostile source path must not reach an output unescaped: a directory
+# named "*/ newline #error newline /*" would otherwise inject code into every
+# program that includes the header.
+evil="$T/x*/
+#error injected
+/*"
+mkdir -p "$evil"
+printf 'policy p { default allow; errno(EPERM) mkdir; }\n' > "$evil/p.policy"
+"$SF" compile "$evil/p.policy" -o "$T/evil.h" 2>/dev/null
+check "a header from a hostile path is written" test -s "$T/evil.h"
+check "the path's newline does not start a line of its own" \
+	bash -c '! grep -q "^#error injected" "$1"' _ "$T/evil.h"
+printf '#include "evil.h"\nint main(void) { return sysfence_p_filter_len == 0; }\n' > "$T/evil.c"
+check "the header still compiles" cc -std=c99 -Wall -Werror -I"$T" -o "$T/evil" "$T/evil.c"
+"$SF" compile "$evil/p.policy" -f asm -o "$T/evil.asm" 2>/dev/null
+check "the listing keeps one line per instruction" \
+	bash -c '! grep -q "^#error injected" "$1"' _ "$T/evil.asm"
+
 finish
