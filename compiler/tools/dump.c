@@ -1,8 +1,10 @@
 /* Reading a live process's seccomp filters through ptrace (dump.h).
  *
- * PTRACE_SECCOMP_GET_FILTER numbers a thread's filters from the newest
- * (index 0) back to the oldest and answers ENOENT past the last; with a
- * NULL buffer it returns only the length. The tracee must be stopped
+ * PTRACE_SECCOMP_GET_FILTER numbers a thread's filters from the oldest
+ * (index 0: the kernel's get_nth_filter counts back from the newest by
+ * the total less the index; tests/cli/test_tools.sh checks the order) to
+ * the newest, and answers ENOENT past the last; with a NULL buffer it returns only
+ * the length. The tracee must be stopped
  * under us, so we seize it, interrupt it, wait for the stop, read, and
  * detach. */
 #include <errno.h>
@@ -68,7 +70,7 @@ static void read_error(struct diag *d, pid_t pid, unsigned long index, int err)
 			   (int)pid, strerror(err));
 }
 
-/* Filter INDEX (0: the newest) into F. Returns 1, 0 past the last, or -1
+/* Filter INDEX (0: the oldest) into F. Returns 1, 0 past the last, or -1
  * with errno set. */
 static int read_one(pid_t pid, unsigned long index, struct dump_filter *f)
 {
@@ -84,8 +86,7 @@ static int read_one(pid_t pid, unsigned long index, struct dump_filter *f)
 	return 1;
 }
 
-/* Every filter of the stopped PID, newest first as the kernel numbers
- * them; then reversed, so that v[0] is the oldest. */
+/* Every filter of the stopped PID, in the kernel's order: oldest first. */
 static int read_all_filters(struct diag *d, pid_t pid, struct dump_result *r)
 {
 	size_t cap = 0;
@@ -105,11 +106,6 @@ static int read_all_filters(struct diag *d, pid_t pid, struct dump_result *r)
 		if (got == 0)
 			break;
 		r->n++;
-	}
-	for (size_t i = 0; i < r->n / 2; i++) {
-		struct dump_filter t = r->v[i];
-		r->v[i] = r->v[r->n - 1 - i];
-		r->v[r->n - 1 - i] = t;
 	}
 	return 0;
 }
