@@ -107,13 +107,26 @@ typedef void (*bpf_annotate_fn)(const struct bpf_reach *r, void *ctx,
 
 /* Writes one line per instruction of PROG to OUT, e.g.
  *   0000: ld   [4]                         ; arch
- *   0001: jeq  #0xc000003e -> 0002 : 0009  ; x86_64
+ *   0001: jeq  #0xc000003e -> 0002 : 0009  ; AUDIT_ARCH_X86_64
+ *   0002: ld   [0]                         ; nr
+ *   0003: jeq  #0x101 -> 0008 : 0004       ; openat
+ *   0004: ld   [24]                        ; args[1] low
+ *   0008: ret  #0x0005000d                 ; errno(EACCES)
  *   0009: ret  #0x7fff0000                 ; allow  # note
- * Jump targets are absolute indices. For every RET, ANNOTATE (may be
- * NULL) is called with what is known about the paths reaching it, and a
- * non-empty NOTE it writes is printed after the line as "  # NOTE".
- * Works on any input, valid or not. */
+ * Jump targets are absolute indices. Loads name the seccomp_data word,
+ * compares with arch name the AUDIT_ARCH_* value, compares with nr name
+ * the syscall of that number on the arch every path here compared arch
+ * with (sysfence's arches only), returns name the action with errno
+ * values by name. For every RET, ANNOTATE (may be NULL) is called with
+ * what is known about the paths reaching it, and a non-empty NOTE it
+ * writes is printed after the line as "  # NOTE". Works on any input,
+ * valid or not. */
 void bpf_disasm(FILE *out, const struct sock_filter *prog, size_t len,
 		bpf_annotate_fn annotate, void *ctx);
+/* The same, with syscall numbers named as on ARCH (an AUDIT_ARCH value;
+ * 0: none) where no compare on the path said anything about arch: for
+ * filters that look at nr without checking arch first. */
+void bpf_disasm_as(FILE *out, const struct sock_filter *prog, size_t len, uint32_t arch,
+		   bpf_annotate_fn annotate, void *ctx);
 
 #endif

@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "bpf/bpf.h"
 #include "bpf/insn.h"
+#include "tables/tables.h"
 
 #include <linux/audit.h>
 #include <stdbool.h>
@@ -22,6 +23,7 @@
 
 #define MAX_STATES 256	/* per instruction; beyond this, merge into one */
 #define TEXT_COLUMN 32	/* where the "; comment" starts */
+#define X32_BIT 0x40000000u	/* __X32_SYSCALL_BIT */
 
 enum hold { H_UNKNOWN, H_CONST, H_NR, H_ARCH };
 enum field { F_NR, F_ARCH, F_COUNT };
@@ -290,19 +292,20 @@ static void propagate(struct rset *sets, size_t len, size_t pc, const struct cbp
 
 /* ---- text ---- */
 
+/* The AUDIT_ARCH_* name of an arch value, for the compares with it. */
+#define AUDIT_NAME(x) { AUDIT_ARCH_##x, "AUDIT_ARCH_" #x }
 static const char *arch_name(uint32_t arch)
 {
 	static const struct { uint32_t arch; const char *name; } names[] = {
-		{ AUDIT_ARCH_X86_64,  "x86_64" },
-		{ AUDIT_ARCH_I386,    "i386" },
-		{ AUDIT_ARCH_AARCH64, "aarch64" },
-		{ AUDIT_ARCH_ARM,     "arm" },
-		{ AUDIT_ARCH_PPC64,   "ppc64" },
-		{ AUDIT_ARCH_PPC64LE, "ppc64le" },
-		{ AUDIT_ARCH_S390X,   "s390x" },
-		{ AUDIT_ARCH_RISCV64, "riscv64" },
-		{ AUDIT_ARCH_MIPS64,  "mips64" },
-		{ AUDIT_ARCH_MIPSEL64, "mipsel64" },
+		AUDIT_NAME(X86_64), AUDIT_NAME(I386), AUDIT_NAME(AARCH64), AUDIT_NAME(ARM),
+		AUDIT_NAME(ARMEB), AUDIT_NAME(PPC), AUDIT_NAME(PPC64), AUDIT_NAME(PPC64LE),
+		AUDIT_NAME(S390), AUDIT_NAME(S390X), AUDIT_NAME(RISCV32), AUDIT_NAME(RISCV64),
+		AUDIT_NAME(MIPS), AUDIT_NAME(MIPSEL), AUDIT_NAME(MIPS64), AUDIT_NAME(MIPSEL64),
+		AUDIT_NAME(MIPS64N32), AUDIT_NAME(MIPSEL64N32), AUDIT_NAME(PARISC),
+		AUDIT_NAME(PARISC64), AUDIT_NAME(SPARC), AUDIT_NAME(SPARC64),
+#ifdef AUDIT_ARCH_LOONGARCH64
+		AUDIT_NAME(LOONGARCH64),
+#endif
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -311,16 +314,60 @@ static const char *arch_name(uint32_t arch)
 	return NULL;
 }
 
+/* The table arch whose numbering a compare of nr with NR uses when the
+ * path pinned seccomp_data.arch to AUDIT (x32 shares x86_64's AUDIT_ARCH
+ * and sets bit 30 of nr), or -1 when the tables have none. */
+static int table_arch(uint32_t audit, uint32_t nr)
+{
+	for (int a = 0; a < ARCH_COUNT; a++)
+		if (arch_table[a].audit_arch == audit &&
+		    (nr & X32_BIT) == arch_table[a].nr_bias)
+			return a;
+	return -1;
+}
+
+/* The arch value the paths reaching HERE compared with: the one they
+ * pinned, or ASSUME when no path compared arch at all; 0 when unknown. */
+static uint32_t arch_at(const struct rset *here, uint32_t assume)
+{
+	const struct rstate *all = &here->all;
+
+	if (all->lo[F_ARCH] == all->hi[F_ARCH])
+		return all->lo[F_ARCH];
+	if (all->lo[F_ARCH] == 0 && all->hi[F_ARCH] == UINT32_MAX)
+		return assume;
+	return 0;
+}
+
+/* Names the syscall number K that nr is compared with by OP on AUDIT
+ * ("openat", ">= mkdir", "> rmdir"), or x32's bit where the x86_64
+ * dispatch tells the two ABIs apart. */
+static void nr_comment(char *buf, size_t len, enum cbpf_op op, uint32_t audit, uint32_t k)
+{
+	const char *rel = op == CBPF_JGE ? ">= " : op == CBPF_JGT ? "> " : "";
+	const struct syscall_desc *d;
+	int a = table_arch(audit, k);
+
+	buf[0] = '\0';
+	if (audit == AUDIT_ARCH_X86_64 && (k == X32_BIT || k == X32_BIT - 1)) {
+		snprintf(buf, len, "%s%s", rel, k == X32_BIT ? "X32_SYSCALL_BIT" : "X32_SYSCALL_BIT - 1");
+		return;
+	}
+	d = a >= 0 ? syscall_by_nr((enum arch_id)a, (int)k) : NULL;
+	if (d)
+		snprintf(buf, len, "%s%s", rel, d->name);
+}
+
 /* Names the seccomp_data word a load reads. */
 static void field_name(const struct cbpf_insn *in, char *buf, size_t len)
 {
-	const char *half = in->hi ? "hi" : "lo";
+	const char *half = in->hi ? "high" : "low";
 
 	switch (in->field) {
 	case CBPF_FIELD_NR:   snprintf(buf, len, "nr"); break;
 	case CBPF_FIELD_ARCH: snprintf(buf, len, "arch"); break;
-	case CBPF_FIELD_IP:   snprintf(buf, len, "ip %s", half); break;
-	case CBPF_FIELD_ARG:  snprintf(buf, len, "arg%u %s", in->arg, half); break;
+	case CBPF_FIELD_IP:   snprintf(buf, len, "instruction_pointer %s", half); break;
+	case CBPF_FIELD_ARG:  snprintf(buf, len, "args[%u] %s", in->arg, half); break;
 	default:              snprintf(buf, len, "invalid offset"); break;
 	}
 }
@@ -365,10 +412,12 @@ static void format_alu(struct line *ln, const struct cbpf_insn *in)
 		snprintf(ln->comment, sizeof(ln->comment), "shift out of range");
 }
 
-static void format_jump(struct line *ln, const struct cbpf_insn *in, const struct rset *here)
+static void format_jump(struct line *ln, const struct cbpf_insn *in, const struct rset *here,
+			uint32_t assume)
 {
 	char operand[16];
 	const char *arch;
+	bool known = here && here->reached && in->src == CBPF_K;
 
 	if (in->kind == CBPF_JA) {
 		snprintf(ln->text, sizeof(ln->text), "ja   -> %04llu",
@@ -386,8 +435,10 @@ static void format_jump(struct line *ln, const struct cbpf_insn *in, const struc
 	arch = in->src == CBPF_K ? arch_name(in->k) : NULL;
 	if (!in->in_range)
 		snprintf(ln->comment, sizeof(ln->comment), "target out of range");
-	else if (arch && here && here->reached && here->all.a == H_ARCH)
+	else if (arch && known && here->all.a == H_ARCH)
 		snprintf(ln->comment, sizeof(ln->comment), "%s", arch);
+	else if (known && here->all.a == H_NR && in->op != CBPF_JSET)
+		nr_comment(ln->comment, sizeof(ln->comment), in->op, arch_at(here, assume), in->k);
 }
 
 static void format_mem(struct line *ln, const char *name, uint32_t k)
@@ -422,20 +473,34 @@ static void format_load(struct line *ln, const struct cbpf_insn *in)
 	}
 }
 
+/* bpf_action_str with errno values by name: "errno(EACCES)". The errno
+ * numbers of sysfence's arches are asm-generic's, the same on each. */
+static void action_name(uint32_t ret, char *buf, size_t len)
+{
+	const char *name = NULL;
+
+	if ((ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
+		name = constant_errno_name(ARCH_X86_64, ret & SECCOMP_RET_DATA);
+	if (name)
+		snprintf(buf, len, "errno(%s)", name);
+	else
+		bpf_action_str(ret, buf, len);
+}
+
 static void format_ret(struct line *ln, const struct cbpf_insn *in, const struct rset *here)
 {
 	if (in->src == CBPF_K) {
 		snprintf(ln->text, sizeof(ln->text), "ret  #0x%08x", in->k);
-		bpf_action_str(in->k, ln->comment, sizeof(ln->comment));
+		action_name(in->k, ln->comment, sizeof(ln->comment));
 	} else {
 		snprintf(ln->text, sizeof(ln->text), "ret  a");
 		if (here && here->reached && here->all.a == H_CONST)
-			bpf_action_str(here->all.ak, ln->comment, sizeof(ln->comment));
+			action_name(here->all.ak, ln->comment, sizeof(ln->comment));
 	}
 }
 
 static void format_insn(struct line *ln, const struct sock_filter *f,
-			const struct cbpf_insn *in, const struct rset *here)
+			const struct cbpf_insn *in, const struct rset *here, uint32_t assume)
 {
 	ln->text[0] = ln->comment[0] = '\0';
 	switch (in->kind) {
@@ -443,7 +508,7 @@ static void format_insn(struct line *ln, const struct sock_filter *f,
 	case CBPF_STORE: format_mem(ln, in->src == CBPF_A ? "st" : "stx", in->k); break;
 	case CBPF_ALU:   format_alu(ln, in); break;
 	case CBPF_JA:
-	case CBPF_JUMP:  format_jump(ln, in, here); break;
+	case CBPF_JUMP:  format_jump(ln, in, here, assume); break;
 	case CBPF_RET:   format_ret(ln, in, here); break;
 	case CBPF_INVALID: break;
 	}
@@ -490,14 +555,23 @@ static void reach_of(struct bpf_reach *r, const struct cbpf_insn *in,
 	}
 }
 
-static void print_insn(FILE *out, const struct sock_filter *f, size_t pc,
-		       const struct cbpf_insn *in, const struct rset *here,
-		       bpf_annotate_fn annotate, void *ctx)
+/* What the printing of every instruction shares. */
+struct disasm {
+	FILE *out;
+	uint32_t assume;	/* bpf_disasm_as's ARCH */
+	bpf_annotate_fn annotate;
+	void *ctx;
+};
+
+static void print_insn(const struct disasm *ds, const struct sock_filter *f, size_t pc,
+		       const struct cbpf_insn *in, const struct rset *here)
 {
+	FILE *out = ds->out;
+	bpf_annotate_fn annotate = ds->annotate;
 	struct line ln;
 	char note[256] = "";
 
-	format_insn(&ln, f, in, here);
+	format_insn(&ln, f, in, here, ds->assume);
 	if (ln.comment[0])
 		fprintf(out, "%04zu: %-*s ; %s", pc, TEXT_COLUMN, ln.text, ln.comment);
 	else
@@ -507,7 +581,7 @@ static void print_insn(FILE *out, const struct sock_filter *f, size_t pc,
 		struct bpf_reach r;
 
 		reach_of(&r, in, here);
-		annotate(&r, ctx, note, sizeof(note));
+		annotate(&r, ds->ctx, note, sizeof(note));
 		note[sizeof(note) - 1] = '\0';
 		if (note[0])
 			fprintf(out, "  # %s", note);
@@ -518,6 +592,13 @@ static void print_insn(FILE *out, const struct sock_filter *f, size_t pc,
 void bpf_disasm(FILE *out, const struct sock_filter *prog, size_t len,
 		bpf_annotate_fn annotate, void *ctx)
 {
+	bpf_disasm_as(out, prog, len, 0, annotate, ctx);
+}
+
+void bpf_disasm_as(FILE *out, const struct sock_filter *prog, size_t len, uint32_t arch,
+		   bpf_annotate_fn annotate, void *ctx)
+{
+	const struct disasm ds = { out, arch, annotate, ctx };
 	/* A and X start at 0; nothing is known about seccomp_data. */
 	const struct rstate entry = {
 		.a = H_CONST, .x = H_CONST,
@@ -539,7 +620,7 @@ void bpf_disasm(FILE *out, const struct sock_filter *prog, size_t len,
 		cbpf_decode(prog, len, pc, &in);
 		if (here)
 			propagate(sets, len, pc, &in);
-		print_insn(out, &prog[pc], pc, &in, here, annotate, ctx);
+		print_insn(&ds, &prog[pc], pc, &in, here);
 		if (here)
 			rset_collapse(here);
 	}

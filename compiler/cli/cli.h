@@ -14,7 +14,9 @@ struct cli {
 	 * has read its own --format, so that mistakes on the command line
 	 * look the same for every command. */
 	struct diag diag;
-	const char *usage;          /* the whole usage text, for usage errors */
+	const char *usage;          /* for usage errors and --help: the running
+				     * command's help text (cli/help.h), the
+				     * whole usage before a command is chosen */
 	struct arena *arena;        /* what lives for the whole run (--profile) */
 };
 
@@ -28,6 +30,10 @@ int cmd_diff(struct cli *cli, int argc, char **argv);
 int cmd_import_oci(struct cli *cli, int argc, char **argv);
 int cmd_generate(struct cli *cli, int argc, char **argv);
 int cmd_doc(struct cli *cli, int argc, char **argv);
+int cmd_exec(struct cli *cli, int argc, char **argv);
+int cmd_disasm(struct cli *cli, int argc, char **argv);
+int cmd_resolve(struct cli *cli, int argc, char **argv);
+int cmd_dump(struct cli *cli, int argc, char **argv);
 
 /* The options of check, compile, sim, diff and doc: -I -D -p -o -f
  * --arch --werror -v --profile, then the files. */

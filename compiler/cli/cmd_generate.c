@@ -13,12 +13,9 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "cli/cli.h"
+#include "cli/help.h"
 #include "output/emit.h"
 #include "tools/generate.h"
-
-static const char usage[] =
-	"usage: sysfence generate [-o OUT] [-p NAME] [--format=json] [--min-cover=PERCENT] [-v]\n"
-	"                         (-- COMMAND [ARG]... | --from STRACE_LOG [--arch ARCH])\n";
 
 struct gen_cmd {
 	/* Messages about the command line and the traced command: text on
@@ -88,7 +85,7 @@ static int parse(int argc, char **argv, struct gen_cmd *g, int *status)
 		rc = take_option(g, c, optarg);
 	*status = rc > 0 ? 0 : 2;
 	if (rc > 0)
-		fputs(usage, stdout);
+		fputs(cli_help_generate, stdout);
 	if (rc)
 		return -1;
 	g->cmd = argv + optind;
@@ -96,7 +93,7 @@ static int parse(int argc, char **argv, struct gen_cmd *g, int *status)
 		if (g->arch < 0)
 			diag_error(&g->cli->diag, (struct loc){ 0 }, "this machine is not one of sysfence's arches");
 		else
-			cli_usage_error(g->cli, usage);
+			cli_usage_error(g->cli, NULL);
 		return -1;
 	}
 	return 0;

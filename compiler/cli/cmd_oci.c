@@ -10,12 +10,9 @@
 #include "base/file.h"
 #include "base/mem.h"
 #include "cli/cli.h"
+#include "cli/help.h"
 #include "output/emit.h"
 #include "tools/oci_import.h"
-
-static const char usage[] =
-	"usage: sysfence import-oci PROFILE.json [-o OUT] [--cap CAP]... [--kernel X.Y] [--name NAME]\n"
-	"                           [--arch LIST] [--format=json]\n";
 
 struct oci_cmd {
 	struct oci_import_options import;
@@ -85,13 +82,13 @@ static int parse(struct cli *cli, int argc, char **argv, struct oci_cmd *o, int 
 	while (rc == 0 && (c = cli_getopt(cli, argc, argv, "o:f:h", longopts)) != -1)
 		rc = take_option(cli, c, optarg, o);
 	if (rc > 0) {
-		fputs(usage, stdout);
+		fputs(cli_help_import_oci, stdout);
 		*status = 0;
 		return -1;
 	}
 	if (rc < 0 || optind != argc - 1) {
 		if (rc == 0)
-			cli_usage_error(cli, usage);
+			cli_usage_error(cli, NULL);
 		*status = 2;
 		return -1;
 	}

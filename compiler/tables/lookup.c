@@ -83,3 +83,28 @@ const struct constant_desc *constant_at(size_t i)
 {
 	return i < constant_table_len ? &constant_table[i] : NULL;
 }
+
+/* The errno constants are asm/errno.h's E[A-Z0-9]+ names; epoll's EPOLL*
+ * flags share the shape, not the meaning. */
+static int is_errno_name(const char *name)
+{
+	if (name[0] != 'E' || !name[1] || strncmp(name, "EPOLL", 5) == 0)
+		return 0;
+	for (const char *p = name + 1; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return 0;
+	return 1;
+}
+
+/* The table is sorted by name, so the first match is the alphabetical one. */
+const char *constant_errno_name(enum arch_id arch, int64_t value)
+{
+	if ((unsigned)arch >= ARCH_COUNT || value <= 0)
+		return NULL;
+	for (size_t i = 0; i < constant_table_len; i++) {
+		const struct constant_desc *c = &constant_table[i];
+		if ((c->present & (1u << arch)) && c->value[arch] == value && is_errno_name(c->name))
+			return c->name;
+	}
+	return NULL;
+}

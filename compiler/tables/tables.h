@@ -67,4 +67,9 @@ const struct constant_desc *constant_find(const char *name);
 size_t constant_count(void);
 const struct constant_desc *constant_at(size_t i);
 
+/* The name of errno value VALUE on ARCH ("EACCES" for 13), or NULL. Where
+ * several names share a value the first in alphabetical order answers
+ * (EAGAIN, not EWOULDBLOCK; EDEADLK, not EDEADLOCK). */
+const char *constant_errno_name(enum arch_id arch, int64_t value);
+
 #endif

@@ -570,11 +570,11 @@ START_TEST(test_disasm_small_filter)
 	};
 	const char *want =
 		"0000: ld   [4]                         ; arch\n"
-		"0001: jeq  #0xc000003e -> 0002 : 0005  ; x86_64\n"
+		"0001: jeq  #0xc000003e -> 0002 : 0005  ; AUDIT_ARCH_X86_64\n"
 		"0002: ld   [0]                         ; nr\n"
-		"0003: jeq  #0x3c -> 0004 : 0005\n"
+		"0003: jeq  #0x3c -> 0004 : 0005        ; exit\n"
 		"0004: ret  #0x7fff0000                 ; allow  # nr=60\n"
-		"0005: ret  #0x0005000d                 ; errno(13)\n";
+		"0005: ret  #0x0005000d                 ; errno(EACCES)\n";
 	char *text = disasm_str(p, N(p), note_nr, NULL);
 
 	ck_assert_str_eq(text, want);
@@ -610,10 +610,10 @@ START_TEST(test_disasm_every_form)
 		/* 22 */ BPF_STMT(BPF_RET | BPF_A, 0),
 	};
 	static const char *const want[] = {
-		"0000: ld   [16]", "; arg0 lo\n",
-		"0001: ld   [20]", "; arg0 hi\n",
-		"0002: ld   [8]", "; ip lo\n",
-		"0003: ld   [56]", "; arg5 lo\n",
+		"0000: ld   [16]", "; args[0] low\n",
+		"0001: ld   [20]", "; args[0] high\n",
+		"0002: ld   [8]", "; instruction_pointer low\n",
+		"0003: ld   [56]", "; args[5] low\n",
 		"0004: ld   [2]", "; invalid offset\n",
 		"0005: ldx  #0x7\n",
 		"0006: ld   #0xabc\n",
@@ -768,7 +768,7 @@ START_TEST(test_reach_jeq_chain)
 	assert_reach_sound(p, N(p), &log, AUDIT_ARCH_X86_64, 8);
 	text = disasm_str(p, N(p), log_reach, &log);
 	ck_assert_ptr_nonnull(strstr(text,
-		"0016: ret  #0x0005000c                 ; errno(12)  # rule for nr 2\n"));
+		"0016: ret  #0x0005000c                 ; errno(ENOMEM)  # rule for nr 2\n"));
 	free(text);
 }
 END_TEST
