@@ -83,3 +83,30 @@ const struct constant_desc *constant_at(size_t i)
 {
 	return i < constant_table_len ? &constant_table[i] : NULL;
 }
+
+/* asm/errno.h's names are E followed by capitals and digits; EPOLL* share
+ * the letter and are flags. */
+static int is_errno_name(const char *name)
+{
+	if (name[0] != 'E' || strncmp(name, "EPOLL", 5) == 0)
+		return 0;
+	for (const char *p = name + 1; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return 0;
+	return 1;
+}
+
+const char *errno_name(int64_t value)
+{
+	if (value <= 0 || value >= 4096)
+		return NULL;
+	/* The table is sorted by name: EAGAIN comes before its alias
+	 * EWOULDBLOCK, EDEADLK before EDEADLOCK. */
+	for (size_t i = 0; i < constant_table_len; i++) {
+		const struct constant_desc *c = &constant_table[i];
+		if (c->present == ARCH_MASK_ALL && is_errno_name(c->name) &&
+		    c->value[ARCH_X86_64] == value)
+			return c->name;
+	}
+	return NULL;
+}

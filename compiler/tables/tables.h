@@ -67,4 +67,9 @@ const struct constant_desc *constant_find(const char *name);
 size_t constant_count(void);
 const struct constant_desc *constant_at(size_t i);
 
+/* The name of errno value VALUE ("EPERM" for 1; the first by name of
+ * aliases: EAGAIN, not EWOULDBLOCK), or NULL when it has none. Errno
+ * values are the same on every arch sysfence knows. */
+const char *errno_name(int64_t value);
+
 #endif

@@ -524,7 +524,8 @@ START_TEST(test_action_str)
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_KILL_THREAD, buf, sizeof(buf)), "kill_thread");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_TRAP, buf, sizeof(buf)), "trap");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_TRAP | 4, buf, sizeof(buf)), "trap(4)");
-	ck_assert_str_eq(bpf_action_str(ERRNO(13), buf, sizeof(buf)), "errno(13)");
+	ck_assert_str_eq(bpf_action_str(ERRNO(13), buf, sizeof(buf)), "errno(EACCES)");
+	ck_assert_str_eq(bpf_action_str(ERRNO(4000), buf, sizeof(buf)), "errno(4000)");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_TRACE | 5, buf, sizeof(buf)), "trace(5)");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_LOG, buf, sizeof(buf)), "log");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_USER_NOTIF, buf, sizeof(buf)), "notify");
@@ -574,7 +575,7 @@ START_TEST(test_disasm_small_filter)
 		"0002: ld   [0]                         ; nr\n"
 		"0003: jeq  #0x3c -> 0004 : 0005\n"
 		"0004: ret  #0x7fff0000                 ; allow  # nr=60\n"
-		"0005: ret  #0x0005000d                 ; errno(13)\n";
+		"0005: ret  #0x0005000d                 ; errno(EACCES)\n";
 	char *text = disasm_str(p, N(p), note_nr, NULL);
 
 	ck_assert_str_eq(text, want);
@@ -768,7 +769,7 @@ START_TEST(test_reach_jeq_chain)
 	assert_reach_sound(p, N(p), &log, AUDIT_ARCH_X86_64, 8);
 	text = disasm_str(p, N(p), log_reach, &log);
 	ck_assert_ptr_nonnull(strstr(text,
-		"0016: ret  #0x0005000c                 ; errno(12)  # rule for nr 2\n"));
+		"0016: ret  #0x0005000c                 ; errno(ENOMEM)  # rule for nr 2\n"));
 	free(text);
 }
 END_TEST
