@@ -42,6 +42,7 @@ struct cli_opts {
 	struct diag_wctl *wctl;     /* -W error=ID, -W no-ID, -W ID, in order */
 	size_t nwctl;
 	const char *profile;        /* --profile FILE */
+	const char *git_rev;        /* diff --git REV */
 	char **files;
 	int nfiles;
 	const char **incs;          /* storage of unit.include_dirs */

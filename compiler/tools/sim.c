@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/mem.h"
 #include "driver/compilation.h"
@@ -93,6 +94,10 @@ int is_bpf_file(const char *path)
 	size_t n = strlen(path);
 	if (n > 4 && strcmp(path + n - 4, ".bpf") == 0)
 		return 1;
+	/* A pipe read here would be read no more: only files are looked into. */
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return 0;
