@@ -146,7 +146,7 @@ check "sim value: precedence without them" test "$(sim_action 'fd=1+2*8')" = "er
 check "sim value: the policy's const and a named constant" \
 	test "$(sim_action 'fd=O_WRONLY<<SHIFT|16')" = allow
 "$SF" sim "$T/ops.policy" write 'fd=3*O_WRONGLY' >/dev/null 2>"$T/err"
-check "sim: a bad value exits 1" test $? -eq 1
+check "sim: a bad value exits 4" test $? -eq 4
 check "sim: a bad value's error points into the argument" \
 	grep -qx "<command line>:1:6: error: unknown constant 'O_WRONGLY'; did you mean 'O_WRONLY'?" "$T/err"
 check "sim: ... and quotes it" grep -qx "  fd=3\*O_WRONGLY" "$T/err"
@@ -159,7 +159,7 @@ check "sim: a policy's syntax errors" grep -qx "<command line>:1:5: error: unexp
 check "sim on a .bpf: no consts to name" grep -q "error: unknown constant 'OUT'" "$T/err"
 head -c 12 "$T/out.bpf" > "$T/short.bpf"
 "$SF" sim "$T/short.bpf" write 1 2>"$T/err"
-check "sim refuses a truncated filter" test $? -eq 1 -a -s "$T/err"
+check "sim refuses a truncated filter" test $? -eq 4 -a -s "$T/err"
 
 # bubblewrap loads the raw .bpf as it is.
 if command -v bwrap >/dev/null && bwrap --ro-bind / / --dev /dev true 2>/dev/null; then
