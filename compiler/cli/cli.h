@@ -58,6 +58,8 @@ void cli_options_free(struct cli_opts *o);
 /* Makes CLI's diagnostics what O asks for: -W, --werror and, when
  * --format names one, JSON, SARIF or GitHub form on stdout. */
 void cli_diag_setup(struct cli *cli, const struct cli_opts *o);
+/* Only -W and --werror (compile, whose output may be stdout). */
+void cli_warnings_setup(struct cli *cli, const struct cli_opts *o);
 
 /* Prints the usage text after a usage error; returns 2, its exit status. */
 int cli_usage_error(struct cli *cli, const char *usage);

@@ -18,6 +18,7 @@ static int compile(struct cli *cli, const struct cli_opts *o)
 {
 	enum out_format fmt = pick_format(o);
 	const char *out = o->out;
+	cli_warnings_setup(cli, o);
 	/* Binary to a pipe or a file (`> app.bpf`) is what was asked for;
 	 * to a terminal it is garbage. */
 	if (!out && fmt == FMT_BPF && isatty(STDOUT_FILENO)) {

@@ -151,13 +151,19 @@ void cli_options_free(struct cli_opts *o)
 	o->wctl = NULL;
 }
 
-void cli_diag_setup(struct cli *cli, const struct cli_opts *o)
+void cli_warnings_setup(struct cli *cli, const struct cli_opts *o)
 {
 	struct diag *d = &cli->diag;
 	d->werror = o->werror;
 	d->wctl = o->wctl;
 	d->nwctl = o->nwctl;
 	d->rules = lint_ids;
+}
+
+void cli_diag_setup(struct cli *cli, const struct cli_opts *o)
+{
+	struct diag *d = &cli->diag;
+	cli_warnings_setup(cli, o);
 	if (o->dfmt == DIAG_TEXT)
 		return;
 	d->format = o->dfmt;
