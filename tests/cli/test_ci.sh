@@ -7,6 +7,7 @@
 set -u
 SF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")   # the test runs in $T
 . "$(dirname "$0")/../lib.sh"
+LINT_MD=$(cd "$(dirname "$0")/../../docs" && pwd)/lint.md
 cd "$T"
 
 printf 'policy p {\n  default errno(EPERM);\n  allow ptrace;\n  allow read, write;\n}\n' > warn.policy
@@ -40,6 +41,16 @@ assert e["relatedLocations"] and e["relatedLocations"][0]["physicalLocation"]["r
 PY
 }
 check "sarif: rules, results, locations, notes as relatedLocations" sarif_ok
+documented() {
+	python3 - out.sarif "$LINT_MD" <<'PY'
+import json, sys
+rules = json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]
+doc = open(sys.argv[2]).read()
+missing = [r["id"] for r in rules if "| `%s` |" % r["id"] not in doc]
+assert not missing, "not in docs/lint.md: %s" % missing
+PY
+}
+check "docs/lint.md lists every warning id and error kind" documented
 "$SF" check --format=sarif "$T/warn.policy" > abs.sarif
 check "sarif: an absolute path under the working directory is relative" \
 	grep -q '"uri":"warn.policy"' abs.sarif
