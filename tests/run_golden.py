@@ -28,9 +28,10 @@ output. The command must finish within 10 seconds, exit with the expected
 status and show no sign of a crash (death by signal, sanitizer reports).
 Every file is also run through `sysfence check --format=json`: each stdout
 line must be a JSON object with "severity" and "message" (and "file",
-"line", "column" together when located; "id" on every warning, which the
-text output prints as " [id]" at the end of the message) and, for check
-tests, the same diagnostics as the text output.
+"line", "column" together when located; "id" and a "notes" list of nested
+note objects on every error and warning; a warning's id is what the text
+output prints as " [id]" at the end of the message) and, for check tests,
+the same diagnostics as the text output.
 
 With --good, every DIR/*.policy must pass `sysfence check` and
 `sysfence compile FILE -o tmp.bpf` with exit status 0 and no diagnostics, and
@@ -190,36 +191,51 @@ def parse_text(err):
     return diags
 
 
+ID = re.compile(r"[a-z]+(-[a-z]+)*")
+
+
+def json_diag(obj, n, line, note):
+    """One diagnostic (or nested note) of a --format=json record."""
+    if not isinstance(obj, dict):
+        raise Failure("--format=json line %d: not an object: %r" % (n, line))
+    if obj.get("severity") not in LEVELS or not isinstance(obj.get("message"), str):
+        raise Failure("--format=json line %d lacks severity/message: %r" % (n, line))
+    if note and (obj["severity"] != "note" or "id" in obj or "notes" in obj):
+        raise Failure("--format=json line %d: a nested note must be a plain note: %r" % (n, line))
+    message = obj["message"]
+    if obj["severity"] != "note" or "id" in obj:
+        # Every error and warning has an id; a warning's is printed as
+        # "[id]" at the end of the text line, an error's (its kind) is not.
+        if obj["severity"] == "note" or not isinstance(obj.get("id"), str) or \
+                not ID.fullmatch(obj["id"]):
+            raise Failure("--format=json line %d has a bad or no id: %r" % (n, line))
+        if obj["severity"] == "warning":
+            message = "%s [%s]" % (message, obj["id"])
+        if not isinstance(obj.get("notes"), list):
+            raise Failure("--format=json line %d has no list of notes: %r" % (n, line))
+    located = [k in obj for k in ("file", "line", "column")]
+    if any(located) and not all(located):
+        raise Failure("--format=json line %d has only part of file/line/column: %r" % (n, line))
+    if all(located):
+        if not isinstance(obj["file"], str) or not all(
+                isinstance(obj[k], int) and obj[k] >= 1 for k in ("line", "column")):
+            raise Failure("--format=json line %d has a bad location: %r" % (n, line))
+        return Diag(obj["severity"], obj["file"], obj["line"], obj["column"], message)
+    return Diag(obj["severity"], None, None, None, message)
+
+
 def parse_json(out):
+    """The diagnostics of a --format=json run, notes after their diagnostic
+    as the text output prints them."""
     diags = []
     for n, line in enumerate(out.splitlines(), 1):
         try:
             obj = json.loads(line)
         except ValueError as e:
             raise Failure("--format=json line %d is not JSON (%s): %r" % (n, e, line))
-        if not isinstance(obj, dict):
-            raise Failure("--format=json line %d is not an object: %r" % (n, line))
-        if obj.get("severity") not in LEVELS or not isinstance(obj.get("message"), str):
-            raise Failure("--format=json line %d lacks severity/message: %r" % (n, line))
-        message = obj["message"]
-        if "id" in obj:
-            # Warning ids: a field in JSON, "[id]" at the end of the text line.
-            if obj["severity"] != "warning" or not isinstance(obj["id"], str) or \
-                    not re.fullmatch(r"[a-z]+(-[a-z]+)*", obj["id"]):
-                raise Failure("--format=json line %d has a bad id: %r" % (n, line))
-            message = "%s [%s]" % (message, obj["id"])
-        elif obj["severity"] == "warning":
-            raise Failure("--format=json line %d is a warning without an id: %r" % (n, line))
-        located = [k in obj for k in ("file", "line", "column")]
-        if any(located) and not all(located):
-            raise Failure("--format=json line %d has only part of file/line/column: %r" % (n, line))
-        if all(located):
-            if not isinstance(obj["file"], str) or not all(
-                    isinstance(obj[k], int) and obj[k] >= 1 for k in ("line", "column")):
-                raise Failure("--format=json line %d has a bad location: %r" % (n, line))
-            diags.append(Diag(obj["severity"], obj["file"], obj["line"], obj["column"], message))
-        else:
-            diags.append(Diag(obj["severity"], None, None, None, message))
+        diags.append(json_diag(obj, n, line, False))
+        for note in obj.get("notes", []) if isinstance(obj, dict) else []:
+            diags.append(json_diag(note, n, line, True))
     return diags
 
 
@@ -275,6 +291,9 @@ def run_bad(sysfence, d, test):
     # The same file through --format=json.
     jrc, jout, jerr = run([sysfence, "check", "--format=json"] + test.args + [test.name], d)
     jdiags = parse_json(jout)
+    if '"id":"error"' in jout:
+        raise Failure("an error has the catch-all id 'error' (no kind in compiler/base/diag_kind.c): %r"
+                      % jout[:300])
     if test.command == "check":
         if jrc != rc:
             raise Failure("--format=json exits %d, the text run %d" % (jrc, rc))

@@ -12,6 +12,7 @@
  *    it at its declared width, so where the kernel reads fewer bits a call
  *    with other upper bits escapes the rule.
  *  - unused-ruleset, unused-import: dead parts of the checked file.
+ *  - empty-file: a checked file with no policy and no ruleset.
  *  - unused-quiet (quiet.c): annotations that silence nothing.
  * trace and notify are not grants: they hand each call to a tracer or a
  * supervisor, which is how a dangerous call is meant to be vetted. */
@@ -499,8 +500,20 @@ static void unused_imports(struct unit *u)
 	}
 }
 
+/* An empty file, or one of consts and imports alone, is most likely a
+ * wrong path or a truncated pipe, not a policy. */
+static void empty_file(struct unit *u)
+{
+	struct policy_file *f = u->root;
+	if (f->rulesets.n)
+		return;
+	diag_warning_id(u->diag, NULL, (struct loc){ f->src, 1, 1 }, "empty-file",
+			"'%s' defines no policy and no ruleset", f->path);
+}
+
 void lint_root_file(struct unit *u)
 {
+	empty_file(u);
 	unused_rulesets(u);
 	unused_imports(u);
 	quiet_report_unused(u->diag, u->root);

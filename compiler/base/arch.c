@@ -17,12 +17,19 @@ const struct arch_info arch_table[ARCH_COUNT] = {
 	[ARCH_AARCH64] = { "aarch64", AUDIT_ARCH_AARCH64, 64, 0 },
 };
 
+/* Other spellings of the arches, as other tools (Debian, Go, Docker,
+ * uname -m) write them. */
+static const struct { const char *name; enum arch_id arch; } arch_aliases[] = {
+	{ "amd64", ARCH_X86_64 }, { "x86-64", ARCH_X86_64 },
+	{ "i386", ARCH_X86 },     { "i686", ARCH_X86 },
+	{ "arm64", ARCH_AARCH64 },
+};
+
 int arch_by_name(const char *name)
 {
-	if (strcmp(name, "i386") == 0)
-		return ARCH_X86;
-	if (strcmp(name, "arm64") == 0)
-		return ARCH_AARCH64;
+	for (size_t i = 0; i < sizeof(arch_aliases) / sizeof(arch_aliases[0]); i++)
+		if (strcmp(name, arch_aliases[i].name) == 0)
+			return (int)arch_aliases[i].arch;
 	for (int i = 0; i < ARCH_COUNT; i++)
 		if (strcmp(name, arch_table[i].name) == 0)
 			return i;
@@ -44,6 +51,11 @@ int arch_native(void)
 #endif
 }
 
+int arch_by_cli_name(const char *name)
+{
+	return strcmp(name, "native") == 0 ? arch_native() : arch_by_name(name);
+}
+
 /* The message names every arch, so that a typo needs no manual. */
 static void unknown_arch(struct diag *d, const char *name)
 {
@@ -53,7 +65,7 @@ static void unknown_arch(struct diag *d, const char *name)
 	for (int i = 0; i < ARCH_COUNT; i++)
 		n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s", i ? ", " : "",
 				      arch_table[i].name);
-	diag_error(d, (struct loc){ 0 }, "unknown arch '%s' (known: %s)", name, known);
+	diag_error(d, (struct loc){ 0 }, "unknown arch '%s' (known: %s, native)", name, known);
 }
 
 int arch_parse_list(struct diag *d, const char *list, unsigned *mask)
@@ -61,7 +73,7 @@ int arch_parse_list(struct diag *d, const char *list, unsigned *mask)
 	char *copy = mem_strdup(list), *save = NULL;
 	int rc = 0;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int a = arch_by_name(tok);
+		int a = arch_by_cli_name(tok);
 		if (a < 0) {
 			unknown_arch(d, tok);
 			rc = -1;

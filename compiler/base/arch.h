@@ -28,9 +28,12 @@ struct arch_info {
 
 extern const struct arch_info arch_table[ARCH_COUNT];
 
-/* Returns the arch named NAME (also accepts the aliases "i386" and
- * "arm64"), or -1. */
+/* Returns the arch named NAME (also accepts the aliases "amd64",
+ * "x86-64", "i386", "i686" and "arm64"), or -1. */
 int arch_by_name(const char *name);
+/* The same, and "native" for the arch this compiler runs on: the command
+ * line's names (a policy's arch list does not depend on the host). */
+int arch_by_cli_name(const char *name);
 /* The arch this compiler runs on, or -1 when it is none of ours. */
 int arch_native(void);
 

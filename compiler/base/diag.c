@@ -1,7 +1,7 @@
 /* Diagnostics: formatting (text or JSON), counting, duplicate
  * suppression, the closing summary line, and name suggestions. */
 #include "base/diag.h"
-#include "base/json.h"
+#include "base/diag_ci.h"
 #include "base/mem.h"
 
 #include <stdarg.h>
@@ -48,6 +48,8 @@ void diag_init(struct diag *d, FILE *out)
 
 void diag_fini(struct diag *d)
 {
+	diag_flush(d);
+	records_free(d);
 	if (d->seen)
 		free(d->seen->h);
 	free(d->seen);
@@ -69,25 +71,6 @@ static const char *line_text(const struct source *src, int line, size_t *len)
 	const char *nl = memchr(p, '\n', (size_t)(end - p));
 	*len = (size_t)((nl ? nl : end) - p);
 	return p;
-}
-
-static void emit_json(struct diag *d, enum diag_level lv, struct loc at, const char *id,
-		      const char *msg)
-{
-	fputs("{\"severity\":", d->out);
-	json_write_string(d->out, level_name[lv]);
-	if (at.src) {
-		fputs(",\"file\":", d->out);
-		json_write_string(d->out, at.src->path);
-		fprintf(d->out, ",\"line\":%d,\"column\":%d", at.line, at.col);
-	}
-	fputs(",\"message\":", d->out);
-	json_write_string(d->out, msg);
-	if (id) {
-		fputs(",\"id\":", d->out);
-		json_write_string(d->out, id);
-	}
-	fputs("}\n", d->out);
 }
 
 static void emit_text(struct diag *d, enum diag_level lv, struct loc at, const char *id,
@@ -114,12 +97,22 @@ static void emit_text(struct diag *d, enum diag_level lv, struct loc at, const c
 	fputs("^\n", d->out);
 }
 
-static void report(struct diag *d, enum diag_level lv, struct loc at, const char *id,
-		   const char *fmt, va_list ap)
+enum diag_format diag_format_of(const struct diag *d)
 {
-	char msg[1024];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return d->format != DIAG_TEXT ? d->format : d->json ? DIAG_JSON : DIAG_TEXT;
+}
 
+void diag_flush(struct diag *d)
+{
+	records_flush(d);
+}
+
+/* Counts MSG (unless it is a duplicate) and writes it, or holds it for
+ * the other formats. ID is a warning id when LINT is set; an error
+ * without one gets its kind. A STANDALONE note belongs to nothing. */
+static void report_msg(struct diag *d, enum diag_level lv, struct loc at, const char *id,
+		       int lint, int standalone, const char *msg)
+{
 	if (lv == DIAG_NOTE) {
 		if (d->suppressing)
 			return;
@@ -138,23 +131,43 @@ static void report(struct diag *d, enum diag_level lv, struct loc at, const char
 		else
 			d->warnings++;
 	}
-	if (d->json)
-		emit_json(d, lv, at, id, msg);
+	if (diag_format_of(d) == DIAG_TEXT)
+		emit_text(d, lv, at, lint ? id : NULL, msg);
+	else if (lv == DIAG_NOTE && !standalone)
+		records_note(d, at, msg);
 	else
-		emit_text(d, lv, at, id, msg);
+		records_add(d, lv, at, id || lv != DIAG_ERROR ? id : diag_error_kind(msg), lint, msg);
 }
 
-#define REPORT(level)                          \
-	do {                                   \
-		va_list ap;                    \
-		va_start(ap, fmt);             \
-		report(d, level, at, NULL, fmt, ap); \
-		va_end(ap);                    \
+static void report(struct diag *d, enum diag_level lv, struct loc at, const char *id, int lint,
+		   int standalone, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	report_msg(d, lv, at, id, lint, standalone, msg);
+}
+
+#define REPORT(level, standalone)                                  \
+	do {                                                       \
+		va_list ap;                                        \
+		va_start(ap, fmt);                                 \
+		report(d, level, at, NULL, 0, standalone, fmt, ap); \
+		va_end(ap);                                        \
 	} while (0)
 
-void diag_error(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_ERROR); }
-void diag_warning(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_WARNING); }
-void diag_note(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_NOTE); }
+void diag_error(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_ERROR, 0); }
+void diag_warning(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_WARNING, 0); }
+void diag_note(struct diag *d, struct loc at, const char *fmt, ...) { REPORT(DIAG_NOTE, 0); }
+
+/* What -W says about ID: the last word on it, else on. */
+static enum diag_wstate wstate(const struct diag *d, const char *id)
+{
+	enum diag_wstate w = DIAG_W_ON;
+	for (size_t i = 0; i < d->nwctl; i++)
+		if (strcmp(d->wctl[i].id, id) == 0)
+			w = d->wctl[i].state;
+	return w;
+}
 
 /* The annotation that silences ID in SCOPE, or NULL. */
 static struct quiet *silencer(struct quiet *const *scope, const char *id)
@@ -175,16 +188,21 @@ void diag_warning_id(struct diag *d, struct quiet *const *scope, struct loc at, 
 		d->suppressing = 1;   /* its notes go too */
 		return;
 	}
+	enum diag_wstate w = wstate(d, id);
+	if (w == DIAG_W_OFF) {
+		d->suppressing = 1;
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
-	report(d, DIAG_WARNING, at, id, fmt, ap);
+	report(d, w == DIAG_W_ERROR ? DIAG_ERROR : DIAG_WARNING, at, id, 1, 0, fmt, ap);
 	va_end(ap);
 }
 
 void diag_info(struct diag *d, struct loc at, const char *fmt, ...)
 {
 	d->suppressing = 0;
-	REPORT(DIAG_NOTE);
+	REPORT(DIAG_NOTE, 1);
 }
 
 void diag_status(struct diag *d, const char *fmt, ...)
@@ -194,8 +212,8 @@ void diag_status(struct diag *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (d->json)
-		emit_json(d, DIAG_NOTE, (struct loc){ 0 }, NULL, msg);
+	if (diag_format_of(d) != DIAG_TEXT)
+		records_add(d, DIAG_NOTE, (struct loc){ 0 }, NULL, 0, msg);
 	else
 		fprintf(d->out, "sysfence: %s\n", msg);
 }
@@ -210,9 +228,13 @@ int diag_failed(const struct diag *d)
 	return d->errors > 0 || (d->werror && d->warnings > 0);
 }
 
-void diag_summary(const struct diag *d)
+void diag_summary(struct diag *d)
 {
-	if (d->json || (!d->errors && !d->warnings))
+	if (diag_format_of(d) != DIAG_TEXT) {
+		records_flush(d);
+		return;
+	}
+	if (!d->errors && !d->warnings)
 		return;
 	fprintf(d->out, "%d error%s, %d warning%s\n", d->errors, d->errors == 1 ? "" : "s",
 		d->warnings, d->warnings == 1 ? "" : "s");

@@ -22,17 +22,53 @@ struct loc {
 
 enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
 
+enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF, DIAG_GITHUB };
+
+/* An id and what it means: the rules of a SARIF run. */
+struct diag_rule {
+	const char *id;
+	const char *summary;
+};
+
+/* What -W says about one warning id. */
+enum diag_wstate { DIAG_W_ON, DIAG_W_OFF, DIAG_W_ERROR };
+struct diag_wctl {
+	const char *id;
+	enum diag_wstate state;
+};
+
 struct diag {
 	FILE *out;
-	int json;
+	int json;              /* --format=json: the same as format = DIAG_JSON */
+	enum diag_format format;
 	int werror;            /* warnings count as errors */
+	const struct diag_wctl *wctl;   /* -W, in order (the last for an id wins) */
+	size_t nwctl;
+	const struct diag_rule *rules;  /* warning ids, for SARIF (NULL-id ended) */
 	int errors, warnings;
 	int suppressing;       /* the last diagnostic was a duplicate: drop its notes */
 	struct seen *seen;     /* fingerprints of reported diagnostics */
+	struct records *records;   /* JSON, SARIF, GitHub: not yet written */
 };
 
 void diag_init(struct diag *d, FILE *out);
+/* Writes what is held back (diag_flush), then releases D. */
 void diag_fini(struct diag *d);
+
+/* The format D writes in: format, or DIAG_JSON when only json is set. */
+enum diag_format diag_format_of(const struct diag *d);
+
+/* Writes the diagnostics held back: the last one (whose notes might still
+ * come) in JSON and GitHub form, the whole SARIF document, once. */
+void diag_flush(struct diag *d);
+
+/* The id of an error with message MSG: "syntax", "unknown-name",
+ * "conflict", ... (diag_kind.c), DIAG_ERROR_OTHER for any other. */
+#define DIAG_ERROR_OTHER "error"
+const char *diag_error_kind(const char *msg);
+/* The I-th error id with its summary (for SARIF rules and docs), or NULL
+ * after the last. */
+const struct diag_rule *diag_error_kind_at(size_t i);
 
 void diag_error(struct diag *d, struct loc at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -52,10 +88,11 @@ struct quiet {
 	struct quiet *next;
 };
 
-/* A warning with an id (see lint_ids in quiet.c), printed as "... [id]"
+/* A warning with an id (see frontend/lint_ids.c), printed as "... [id]"
  * and as "id" in JSON. SCOPE is a NULL-terminated array of the annotation
  * lists in force where the warning is (NULL: none); a @quiet for ID in any
- * of them silences it, and its notes, and counts as used. */
+ * of them silences it, and its notes, and counts as used. -W no-ID (in
+ * wctl) silences it too; -W error=ID makes it an error. */
 void diag_warning_id(struct diag *d, struct quiet *const *scope, struct loc at, const char *id,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -80,9 +117,10 @@ void diag_text(struct diag *d, const char *text);
 int diag_failed(const struct diag *d);
 
 /* The line that ends a command's text output when anything was reported,
- * "N errors, M warnings" (singular for 1); nothing in JSON, where each
- * diagnostic is already a record. The one place that counts are shown. */
-void diag_summary(const struct diag *d);
+ * "N errors, M warnings" (singular for 1); nothing in JSON, SARIF or
+ * GitHub form, which it flushes instead (diag_flush). The one place that
+ * counts are shown. */
+void diag_summary(struct diag *d);
 
 /* An invariant the code relies on does not hold: a bug in sysfence, not
  * in the input. Says so on stderr, naming WHERE, and aborts; nothing is

@@ -78,7 +78,8 @@ int bpf_run_valid(const struct sock_filter *prog, size_t len,
 		  const struct seccomp_data *d, uint32_t *ret, size_t *steps);
 
 /* Names a SECCOMP_RET_* value: "allow", "kill_process", "kill_thread",
- * "trap", "errno(13)", "trace(5)", "log", "notify", or "unknown(0x...)"
+ * "trap", "errno(EACCES)" (by number when the value has no name),
+ * "trace(5)", "log", "notify", or "unknown(0x...)"
  * for an action the kernel does not define (it treats those as
  * kill_process). Writes into BUF and returns it ("" if LEN is 0). */
 const char *bpf_action_str(uint32_t ret, char *buf, size_t len);

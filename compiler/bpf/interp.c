@@ -7,6 +7,7 @@
  * must not become an out-of-bounds read on an untrusted file. */
 #include "bpf/bpf.h"
 #include "bpf/insn.h"
+#include "tables/tables.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -307,7 +308,17 @@ const char *bpf_action_str(uint32_t ret, char *buf, size_t len)
 	switch (ret & SECCOMP_RET_ACTION_FULL) {
 	case SECCOMP_RET_KILL_PROCESS: snprintf(buf, len, "kill_process"); break;
 	case SECCOMP_RET_KILL_THREAD:  snprintf(buf, len, "kill_thread"); break;
-	case SECCOMP_RET_ERRNO:        snprintf(buf, len, "errno(%u)", data); break;
+	case SECCOMP_RET_ERRNO:
+	{
+		/* As a policy writes it: errno(EPERM), not errno(1). The
+		 * arches sysfence knows share their errno values. */
+		const char *name = constant_errno_name(ARCH_X86_64, data);
+		if (name)
+			snprintf(buf, len, "errno(%s)", name);
+		else
+			snprintf(buf, len, "errno(%u)", data);
+		break;
+	}
 	case SECCOMP_RET_TRACE:        snprintf(buf, len, "trace(%u)", data); break;
 	case SECCOMP_RET_USER_NOTIF:   snprintf(buf, len, "notify"); break;
 	case SECCOMP_RET_LOG:          snprintf(buf, len, "log"); break;

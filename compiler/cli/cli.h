@@ -36,15 +36,19 @@ int cmd_resolve(struct cli *cli, int argc, char **argv);
 int cmd_dump(struct cli *cli, int argc, char **argv);
 
 /* The options of check, compile, sim, diff and doc: -I -D -p -o -f
- * --arch --werror -v --profile, then the files. */
+ * --arch --werror -W -v --profile, then the files. */
 struct cli_opts {
 	struct unit_options unit;   /* -I, -D, -v, --profile */
 	const char *policy;         /* -p */
 	const char *out;            /* -o */
 	enum out_format fmt;        /* -f; FMT_NONE when not given */
 	unsigned arch_mask;         /* --arch */
-	int werror, json;           /* --werror, --format=json */
+	int werror, json;           /* --werror (-W error), --format=json */
+	enum diag_format dfmt;      /* --format=json|sarif|github; DIAG_TEXT when not given */
+	struct diag_wctl *wctl;     /* -W error=ID, -W no-ID, -W ID, in order */
+	size_t nwctl;
 	const char *profile;        /* --profile FILE */
+	const char *git_rev;        /* diff --git REV */
 	char **files;
 	int nfiles;
 	const char **incs;          /* storage of unit.include_dirs */
@@ -56,6 +60,12 @@ struct cli_opts {
  * profile. O is released with cli_options_free() either way. */
 int cli_options_parse(struct cli *cli, int argc, char **argv, struct cli_opts *o, int *status);
 void cli_options_free(struct cli_opts *o);
+
+/* Makes CLI's diagnostics what O asks for: -W, --werror and, when
+ * --format names one, JSON, SARIF or GitHub form on stdout. */
+void cli_diag_setup(struct cli *cli, const struct cli_opts *o);
+/* Only -W and --werror (compile, whose output may be stdout). */
+void cli_warnings_setup(struct cli *cli, const struct cli_opts *o);
 
 /* Prints the usage text after a usage error; returns 2, its exit status. */
 int cli_usage_error(struct cli *cli, const char *usage);

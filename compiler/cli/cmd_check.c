@@ -7,10 +7,7 @@
 static int check_files(struct cli *cli, const struct cli_opts *o)
 {
 	struct diag *d = &cli->diag;
-	d->json = o->json;
-	d->werror = o->werror;
-	if (d->json)
-		d->out = stdout;   /* the records are the output, for CI tools */
+	cli_diag_setup(cli, o);
 	const struct pipeline_opts po = {
 		.unit = &o->unit, .arch_mask = o->arch_mask, .stop = PIPELINE_FILTER,
 		.whole_file = 1, .lint = 1,

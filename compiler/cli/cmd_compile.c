@@ -1,5 +1,7 @@
 /* `sysfence compile FILE`: one policy through the pipeline, written in
  * the format -f or the -o extension asks for (raw BPF by default). */
+#include <unistd.h>
+
 #include "cli/cli.h"
 #include "driver/compilation.h"
 
@@ -16,9 +18,13 @@ static int compile(struct cli *cli, const struct cli_opts *o)
 {
 	enum out_format fmt = pick_format(o);
 	const char *out = o->out;
-	if (!out && fmt == FMT_BPF) {
+	cli_warnings_setup(cli, o);
+	/* Binary to a pipe or a file (`> app.bpf`) is what was asked for;
+	 * to a terminal it is garbage. */
+	if (!out && fmt == FMT_BPF && isatty(STDOUT_FILENO)) {
 		diag_error(&cli->diag, (struct loc){ 0 },
-			   "raw BPF is binary; name an output file with -o (or -o - for stdout)");
+			   "raw BPF is binary and standard output is a terminal; redirect it or name "
+			   "an output file with -o (-o - writes to the terminal anyway)");
 		return 2;
 	}
 	/* OCI JSON is made from the analysed policy (oci_export lowers it

@@ -1,7 +1,8 @@
 /* `sysfence diff OLD NEW`: prints the changes diff_compare finds, as text
  * blocks or as JSON lines, and turns them into an exit status for CI:
  * 0 NEW allows nothing OLD did not, 1 it does, 2 no comparison (bad
- * input or usage). diff(1) uses the same three; the house rule "bad input
+ * input or usage). `diff --git REV FILE` compares FILE at REV with FILE
+ * (git_tree.h). diff(1) uses the same three; the house rule "bad input
  * exits 1" gives way here because 1 must mean "needs review". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "base/mem.h"
 #include "cli/cli.h"
 #include "tools/diff.h"
+#include "tools/git_tree.h"
 #include "tables/tables.h"
 
 static void syscall_name(int arch, uint32_t nr, char *buf, size_t len)
@@ -322,6 +324,20 @@ int diff_cmd(const struct diff_request *req)
 	return rc;
 }
 
+/* diff --git REV FILE: OLD is FILE at REV, with the policies of REV. */
+static int diff_git(struct cli *cli, const struct cli_opts *o)
+{
+	struct git_tree t;
+	int status = 2;
+	if (git_tree_open(&t, &cli->diag, o->git_rev, o->files[0]) == 0) {
+		struct diff_request req = { &o->unit, t.file, o->files[0], o->policy, o->arch_mask,
+					    o->json };
+		status = diff_cmd(&req);
+	}
+	git_tree_close(&t);
+	return status;
+}
+
 int cmd_diff(struct cli *cli, int argc, char **argv)
 {
 	struct cli_opts o;
@@ -329,7 +345,12 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 	if (cli_options_parse(cli, argc, argv, &o, &status) == 0) {
 		struct diff_request req = { &o.unit, o.nfiles == 2 ? o.files[0] : NULL,
 					    o.nfiles == 2 ? o.files[1] : NULL, o.policy, o.arch_mask, o.json };
-		status = req.old_file ? diff_cmd(&req) : cli_usage_error(cli, NULL);
+		if (o.dfmt == DIAG_SARIF || o.dfmt == DIAG_GITHUB)
+			status = cli_usage_error(cli, NULL);
+		else if (o.git_rev)
+			status = o.nfiles == 1 ? diff_git(cli, &o) : cli_usage_error(cli, NULL);
+		else
+			status = req.old_file ? diff_cmd(&req) : cli_usage_error(cli, NULL);
 	}
 	cli_options_free(&o);
 	return status;

@@ -56,7 +56,7 @@ static int take_option(struct gen_cmd *g, int c, const char *arg)
 		return -1;
 	case 'm': return take_min_cover(g, arg);
 	case 'a':
-		g->arch = arch_by_name(arg);
+		g->arch = arch_by_cli_name(arg);
 		if (g->arch >= 0)
 			return 0;
 		diag_error(d, (struct loc){ 0 }, "unknown arch '%s'", arg);

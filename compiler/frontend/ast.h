@@ -146,6 +146,8 @@ struct policy_file {
 	struct ptrvec imports;        /* struct import * */
 	struct ptrvec consts;         /* struct const_decl * */
 	struct ptrvec rulesets;       /* struct ruleset *, policies included */
+	int stream;                   /* read from a pipe or stdin: its imports are
+	                               * looked up from the current directory */
 	int loading;                  /* on the import stack: cycle detection */
 	int resolved;
 };

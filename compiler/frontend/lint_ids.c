@@ -4,7 +4,7 @@
 
 #include "frontend/lint_ids.h"
 
-const struct lint_id lint_ids[] = {
+const struct diag_rule lint_ids[] = {
 	{ "dangerous-grant", "a rule lets a dangerous syscall (or a dangerous use of one) run" },
 	{ "default-allow", "a policy's default action lets every syscall it does not name run" },
 	{ "width-depends", "a rule that refuses a call compares an argument whose width depends on another argument" },
@@ -15,6 +15,7 @@ const struct lint_id lint_ids[] = {
 	{ "unused-ruleset", "a ruleset of the checked file is used by none of its policies" },
 	{ "unused-import", "no ruleset of an import is used" },
 	{ "unused-quiet", "a @quiet annotation silences nothing" },
+	{ "empty-file", "a checked file defines no policy and no ruleset" },
 	{ NULL, NULL },
 };
 
@@ -22,7 +23,7 @@ int lint_id_check(struct diag *d, const char *name, struct loc at)
 {
 	struct suggest s;
 	suggest_init(&s, name);
-	for (const struct lint_id *l = lint_ids; l->id; l++) {
+	for (const struct diag_rule *l = lint_ids; l->id; l++) {
 		if (strcmp(l->id, name) == 0)
 			return 1;
 		suggest_offer(&s, l->id);

@@ -5,13 +5,9 @@
 
 #include "frontend/ast.h"
 
-struct lint_id {
-	const char *id;
-	const char *summary;   /* one line, for docs and tests */
-};
-
-/* Every warning id, ending with { NULL, NULL }. */
-extern const struct lint_id lint_ids[];
+/* Every warning id with its one-line summary (for docs, tests and the
+ * rules of a SARIF run), ending with { NULL, NULL }. */
+extern const struct diag_rule lint_ids[];
 
 /* Is NAME a warning id? If not, reports it at AT (with the closest id)
  * and returns 0. */

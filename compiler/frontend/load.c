@@ -3,7 +3,9 @@
  * An import is looked up relative to the importing file, then in each -I
  * directory, then in the standard library. Files are keyed by their real
  * path so each one is parsed once however it is reached; a file that is
- * still being loaded when it is imported again closes a cycle. */
+ * still being loaded when it is imported again closes a cycle. A root
+ * file that is a pipe or "-" (stdin) is read as a stream, its imports
+ * looked up from the current directory. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -59,12 +61,15 @@ struct import_frame {
 
 static void load_imports(struct unit *u, struct policy_file *f, struct import_frame *up);
 
-static struct policy_file *parse_path(struct unit *u, const char *path, const char *real,
-				      struct loc from, int *err)
+/* Reads and parses PATH, named SHOWN in messages (NULL: PATH). */
+static struct policy_file *parse_path(struct unit *u, const char *path, const char *shown,
+				      const char *real, struct loc from, int *err)
 {
 	struct source *src = source_read(u->arena, path, err);
 	if (!src)
 		return NULL;
+	if (shown)
+		src->path = shown;
 	if (memchr(src->text, '\0', src->len)) {
 		diag_error(u->diag, from, "'%s' is not a text file (it contains NUL bytes)", path);
 		*err = 0;
@@ -75,7 +80,7 @@ static struct policy_file *parse_path(struct unit *u, const char *path, const ch
 	f->src = src;
 	f->path = src->path;
 	f->realpath = arena_strdup(u->arena, real);
-	f->stem = file_stem(u->arena, path);
+	f->stem = file_stem(u->arena, src->path);
 	ptrvec_push(u->arena, &u->files, f);
 
 	struct parse_ctx ctx = {
@@ -100,7 +105,7 @@ static const char *find_import(struct unit *u, struct policy_file *from, const c
 		const char *p = arena_printf(u->arena, "%s%s", name, suffix);
 		return is_regular(p) ? p : NULL;
 	}
-	const char *slash = strrchr(from->path, '/');
+	const char *slash = from->stream ? NULL : strrchr(from->path, '/');
 	const char *p = slash
 		? arena_printf(u->arena, "%.*s/%s%s", (int)(slash - from->path), from->path, name, suffix)
 		: arena_printf(u->arena, "%s%s", name, suffix);
@@ -171,7 +176,7 @@ static void load_import(struct unit *u, struct policy_file *f, struct import *im
 		return;
 	}
 	int err = 0;
-	target = parse_path(u, path, real, im->loc, &err);
+	target = parse_path(u, path, NULL, real, im->loc, &err);
 	if (!target) {
 		if (err)
 			diag_error(u->diag, im->loc, "cannot read '%s': %s", path, strerror(err));
@@ -190,8 +195,31 @@ static void load_imports(struct unit *u, struct policy_file *f, struct import_fr
 	f->loading = 0;
 }
 
+/* ROOT is "-" (standard input) or a pipe, <(...) or a device: no
+ * realpath (a pipe's is "pipe:[N]", which does not exist), read as a
+ * stream, imports from the current directory. */
+static int load_stream(struct unit *u, const char *root)
+{
+	int dash = strcmp(root, "-") == 0;
+	int err = 0;
+	u->root = parse_path(u, dash ? "/dev/stdin" : root, dash ? "<stdin>" : NULL, root,
+			     (struct loc){ 0 }, &err);
+	if (!u->root) {
+		if (err)
+			diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': %s", root, strerror(err));
+		return -1;
+	}
+	u->root->stream = 1;
+	load_imports(u, u->root, NULL);
+	return 0;
+}
+
 int unit_load(struct unit *u, const char *root)
 {
+	struct stat st;
+	if (strcmp(root, "-") == 0 || (stat(root, &st) == 0 && !S_ISREG(st.st_mode) &&
+					!S_ISDIR(st.st_mode)))
+		return load_stream(u, root);
 	char real[PATH_MAX];
 	if (!realpath(root, real)) {
 		diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': %s", root, strerror(errno));
@@ -202,7 +230,7 @@ int unit_load(struct unit *u, const char *root)
 		return -1;
 	}
 	int err = 0;
-	u->root = parse_path(u, root, real, (struct loc){ 0 }, &err);
+	u->root = parse_path(u, root, NULL, real, (struct loc){ 0 }, &err);
 	if (!u->root) {
 		if (err)
 			diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': %s", root, strerror(err));

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "base/json.h"
 #include "base/mem.h"
 #include "driver/compilation.h"
 #include "frontend/parse_ctx.h"
@@ -93,6 +95,10 @@ int is_bpf_file(const char *path)
 	size_t n = strlen(path);
 	if (n > 4 && strcmp(path + n - 4, ".bpf") == 0)
 		return 1;
+	/* A pipe read here would be read no more: only files are looked into. */
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return 0;
@@ -187,10 +193,23 @@ static void sim_close(struct sim *s)
 
 /* ---- the verdict ---- */
 
-static void explain(const struct compilation *c, int arch, uint32_t nr, const uint64_t args[6])
+/* The rule (or the default) that decides NR with ARGS. */
+struct verdict_why {
+	const struct rule *rule;   /* NULL: the default, or nothing (is_default 0) */
+	int is_default;
+};
+
+static struct verdict_why explain(const struct compilation *c, int arch, uint32_t nr,
+				  const uint64_t args[6])
 {
 	const struct rule *r;
 	uint32_t ref = policy_eval_rule(&c->pb, arch_table[arch].audit_arch, nr, args, &r);
+	return (struct verdict_why){ r, !r && ref == c->pb.default_action };
+}
+
+static void explain_text(const struct compilation *c, struct verdict_why why)
+{
+	const struct rule *r = why.rule;
 	char buf[32];
 	if (r) {
 		printf("decided by: %s:%d:%d (%s %s%s)\n", r->stmt->loc.src->path, r->stmt->loc.line,
@@ -200,9 +219,59 @@ static void explain(const struct compilation *c, int arch, uint32_t nr, const ui
 			printf("  through: use %s%s%s at %s:%d:%d\n", ch->ref->qualifier ? ch->ref->qualifier : "",
 			       ch->ref->qualifier ? "." : "", ch->ref->name, ch->ref->loc.src->path,
 			       ch->ref->loc.line, ch->ref->loc.col);
-	} else if (ref == c->pb.default_action) {
+	} else if (why.is_default) {
 		printf("decided by: the default action (%s:%d)\n", c->pb.default_loc.src->path,
 		       c->pb.default_loc.line);
+	}
+}
+
+static void json_loc(struct loc at)
+{
+	fputs("{\"file\":", stdout);
+	json_write_string(stdout, at.src->path);
+	printf(",\"line\":%d,\"column\":%d", at.line, at.col);
+}
+
+/* ,"decided_by":{...} (nothing without the source). */
+static void explain_json(const struct compilation *c, struct verdict_why why)
+{
+	const struct rule *r = why.rule;
+	char buf[32], rule[160];
+	if (r) {
+		snprintf(rule, sizeof(rule), "%s %s%s", bpf_action_str(r->action, buf, sizeof(buf)),
+			 r->sys->name ? r->sys->name : "", r->cond ? " if ..." : "");
+		fputs(",\"decided_by\":", stdout);
+		json_loc(r->stmt->loc);
+		fputs(",\"rule\":", stdout);
+		json_write_string(stdout, rule);
+		fputs(",\"through\":[", stdout);
+		for (const struct use_chain *ch = r->chain; ch; ch = ch->outer) {
+			fputs(ch == r->chain ? "" : ",", stdout);
+			json_loc(ch->ref->loc);
+			fputs(",\"use\":", stdout);
+			snprintf(rule, sizeof(rule), "%s%s%s", ch->ref->qualifier ? ch->ref->qualifier : "",
+				 ch->ref->qualifier ? "." : "", ch->ref->name);
+			json_write_string(stdout, rule);
+			fputc('}', stdout);
+		}
+		fputs("]}", stdout);
+	} else if (why.is_default) {
+		fputs(",\"decided_by\":", stdout);
+		json_loc(c->pb.default_loc);
+		fputs(",\"rule\":\"default\",\"through\":[]}", stdout);
+	}
+}
+
+enum sim_status sim_status_of(uint32_t ret)
+{
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_ALLOW:
+	case SECCOMP_RET_LOG: return SIM_ALLOW;
+	case SECCOMP_RET_ERRNO: return SIM_ERRNO;
+	case SECCOMP_RET_TRAP:
+	case SECCOMP_RET_TRACE:
+	case SECCOMP_RET_USER_NOTIF: return SIM_HANDLED;
+	default: return SIM_KILL;
 	}
 }
 
@@ -230,34 +299,49 @@ static int sim_syscall(struct sim *s, long *nr, const struct syscall_desc **d)
 
 /* Runs the filter on DATA and prints the verdict (NR as the user gave it).
  * Returns sim_run's status. */
-static int sim_verdict(struct sim *s, const struct syscall_desc *d, long nr,
+static enum sim_status sim_verdict(struct sim *s, const struct syscall_desc *d, long nr,
 		       const struct seccomp_data *data)
 {
 	uint32_t ret;
 	size_t steps;
 	if (bpf_run(s->insns, s->len, data, &ret, &steps)) {
 		diag_error(s->u->diag, (struct loc){ 0 }, "the filter is not valid BPF");
-		return 1;
+		return SIM_BAD_INPUT;
 	}
 	char buf[32];
-	printf("arch: %s\nsyscall: %s (%ld)\n", arch_table[s->arch].name, d ? d->name : "?", nr);
-	printf("action: %s\npath: %zu instructions\n", bpf_action_str(ret, buf, sizeof(buf)), steps);
-	if (!s->have_policy)
-		return 0;
 	const uint64_t *args = (const uint64_t *)data->args;
-	explain(&s->c, s->arch, (uint32_t)data->nr, args);
-	if (policy_eval(&s->c.pb, data->arch, (uint32_t)data->nr, args) != ret) {
+	struct verdict_why why = { 0 };
+	if (s->have_policy)
+		why = explain(&s->c, s->arch, (uint32_t)data->nr, args);
+	if (s->req->json) {
+		fputs("{\"arch\":", stdout);
+		json_write_string(stdout, arch_table[s->arch].name);
+		fputs(",\"syscall\":", stdout);
+		json_write_string(stdout, d ? d->name : "?");
+		printf(",\"nr\":%ld,\"action\":", nr);
+		json_write_string(stdout, bpf_action_str(ret, buf, sizeof(buf)));
+		printf(",\"instructions\":%zu", steps);
+		if (s->have_policy)
+			explain_json(&s->c, why);
+		fputs("}\n", stdout);
+	} else {
+		printf("arch: %s\nsyscall: %s (%ld)\n", arch_table[s->arch].name, d ? d->name : "?", nr);
+		printf("action: %s\npath: %zu instructions\n", bpf_action_str(ret, buf, sizeof(buf)), steps);
+		if (s->have_policy)
+			explain_text(&s->c, why);
+	}
+	if (s->have_policy && policy_eval(&s->c.pb, data->arch, (uint32_t)data->nr, args) != ret) {
 		diag_error(s->u->diag, (struct loc){ 0 },
 			   "internal error: the filter and the policy disagree");
-		return 3;
+		return SIM_DISAGREE;
 	}
-	return 0;
+	return sim_status_of(ret);
 }
 
-int sim_run(const struct sim_request *req)
+enum sim_status sim_run(const struct sim_request *req)
 {
 	struct sim s;
-	int rc = 1;
+	enum sim_status rc = SIM_BAD_INPUT;
 	long nr;
 	const struct syscall_desc *d;
 	if (sim_open(&s, req) == 0 && sim_syscall(&s, &nr, &d) == 0) {

@@ -14,13 +14,29 @@ struct sim_request {
 	const char *syscall;       /* name or number */
 	char **args;               /* "VALUE" or "NAME=VALUE" */
 	int nargs;
+	int json;                  /* --format=json: the verdict as one JSON object */
 };
 
-/* Prints the verdict to stdout, errors through base/diag to stderr.
- * Returns 0, 1 on errors in the input, 3 when the filter and the policy
- * disagree. An argument's VALUE is a constant expression of the policy
- * language (numbers, constants, the policy's consts, every operator). */
-int sim_run(const struct sim_request *req);
+/* sim's exit status: what the filter does to the call, or why there is
+ * no verdict. */
+enum sim_status {
+	SIM_ALLOW = 0,       /* allow, log */
+	SIM_ERRNO = 1,
+	SIM_KILL = 2,        /* kill_process, kill_thread (and unknown actions) */
+	SIM_HANDLED = 3,     /* trap, trace, notify: a handler decides */
+	SIM_BAD_INPUT = 4,   /* the policy, filter, syscall or a value is wrong */
+	SIM_USAGE = 5,       /* a mistake on the command line */
+	SIM_DISAGREE = 6,    /* the filter and the policy disagree: a bug */
+};
+
+/* The status for return value RET of a filter. */
+enum sim_status sim_status_of(uint32_t ret);
+
+/* Prints the verdict to stdout (text, or JSON with req->json), errors
+ * through base/diag to stderr, and returns its status. An argument's
+ * VALUE is a constant expression of the policy language (numbers,
+ * constants, the policy's consts, every operator). */
+enum sim_status sim_run(const struct sim_request *req);
 
 /* Is PATH a raw filter (named *.bpf, or binary) rather than a policy? */
 int is_bpf_file(const char *path);

@@ -33,7 +33,7 @@ struct probe {
 	enum probe_kind kind;
 	long nr;
 	uint64_t args[6];
-	const char *expect;      /* "allow", "errno(77)", "kill_process", "trap", ... */
+	const char *expect;      /* "allow", "errno(EBADFD)", "kill_process", "trap", ... */
 	int natural;             /* errno the syscall gives when allowed (0: succeeds) */
 };
 
@@ -207,25 +207,25 @@ static const struct kcase cases[] = {
 	{ "every errno action and default deny",
 	  "policy p { default errno(EACCES);\n" BASE
 	  "errno(77) dup;\n errno(EPERM) fsync; allow close; }",
-	  { P(SYS_dup, 1000, 0, "errno(77)", 0), P(SYS_fsync, 1000, 0, "errno(1)", 0),
-	    P(SYS_close, 1000, 0, "allow", EBADF), P(SYS_fdatasync, 1000, 0, "errno(13)", 0) } },
+	  { P(SYS_dup, 1000, 0, "errno(EBADFD)", 0), P(SYS_fsync, 1000, 0, "errno(EPERM)", 0),
+	    P(SYS_close, 1000, 0, "allow", EBADF), P(SYS_fdatasync, 1000, 0, "errno(EACCES)", 0) } },
 	{ "32-bit fd: upper half ignored (==)",
 	  "policy p {\n" BASE "allow close if fd == 1000; }",
 	  { P(SYS_close, 1000, 0, "allow", EBADF), P(SYS_close, GARBAGE | 1000, 0, "allow", EBADF),
-	    P(SYS_close, SIGNX | 1000, 0, "allow", EBADF), P(SYS_close, 1001, 0, "errno(1)", 0),
-	    P(SYS_close, GARBAGE | 1001, 0, "errno(1)", 0) } },
+	    P(SYS_close, SIGNX | 1000, 0, "allow", EBADF), P(SYS_close, 1001, 0, "errno(EPERM)", 0),
+	    P(SYS_close, GARBAGE | 1001, 0, "errno(EPERM)", 0) } },
 	{ "32-bit fd: != and ordered compares ignore the upper half",
 	  "policy p {\n" BASE "allow close if fd != 1000;\n allow dup if oldfd < 1000;\n"
 	  "allow fsync if fd >= 2000 && fd <= 2005; }",
-	  { P(SYS_close, GARBAGE | 1000, 0, "errno(1)", 0), P(SYS_close, 1000, 0, "errno(1)", 0),
+	  { P(SYS_close, GARBAGE | 1000, 0, "errno(EPERM)", 0), P(SYS_close, 1000, 0, "errno(EPERM)", 0),
 	    P(SYS_close, GARBAGE | 1001, 0, "allow", EBADF),
-	    P(SYS_dup, GARBAGE | 999, 0, "allow", EBADF), P(SYS_dup, 1000, 0, "errno(1)", 0),
-	    P(SYS_dup, SIGNX | 5000, 0, "errno(1)", 0),
-	    P(SYS_fsync, GARBAGE | 2003, 0, "allow", EBADF), P(SYS_fsync, 2006, 0, "errno(1)", 0),
-	    P(SYS_fsync, 1999, 0, "errno(1)", 0) } },
+	    P(SYS_dup, GARBAGE | 999, 0, "allow", EBADF), P(SYS_dup, 1000, 0, "errno(EPERM)", 0),
+	    P(SYS_dup, SIGNX | 5000, 0, "errno(EPERM)", 0),
+	    P(SYS_fsync, GARBAGE | 2003, 0, "allow", EBADF), P(SYS_fsync, 2006, 0, "errno(EPERM)", 0),
+	    P(SYS_fsync, 1999, 0, "errno(EPERM)", 0) } },
 	{ "negative constant on a 32-bit argument",
 	  "policy p {\n" BASE "errno(77) close if fd == -1; allow close if fd != -1; }",
-	  { P(SYS_close, 0xffffffffull, 0, "errno(77)", 0), P(SYS_close, ~0ull, 0, "errno(77)", 0),
+	  { P(SYS_close, 0xffffffffull, 0, "errno(EBADFD)", 0), P(SYS_close, ~0ull, 0, "errno(EBADFD)", 0),
 	    P(SYS_close, 1000, 0, "allow", EBADF) } },
 	{ "masked compares, masked != and in/not in",
 	  "policy p {\n" BASE
@@ -233,20 +233,20 @@ static const struct kcase cases[] = {
 	  "allow dup if oldfd in {1000, 1002};\n errno(77) fsync if fd not in {1000, 1001};\n"
 	  "allow fsync if fd in {1000, 1001}; }",
 	  { P3(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)(uintptr_t)"/nonexistent/x", O_RDONLY, "allow", ENOENT),
-	    P3(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)(uintptr_t)"/nonexistent/x", O_RDWR, "errno(1)", 0),
-	    P3(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)(uintptr_t)"/nonexistent/x", O_CREAT, "errno(1)", 0),
+	    P3(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)(uintptr_t)"/nonexistent/x", O_RDWR, "errno(EPERM)", 0),
+	    P3(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)(uintptr_t)"/nonexistent/x", O_CREAT, "errno(EPERM)", 0),
 	    P3(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)(uintptr_t)"/nonexistent/x", GARBAGE | O_RDONLY, "allow", ENOENT),
-	    P(SYS_dup, 1002, 0, "allow", EBADF), P(SYS_dup, 1001, 0, "errno(1)", 0),
-	    P(SYS_fsync, 1001, 0, "allow", EBADF), P(SYS_fsync, 5, 0, "errno(77)", 0) } },
+	    P(SYS_dup, 1002, 0, "allow", EBADF), P(SYS_dup, 1001, 0, "errno(EPERM)", 0),
+	    P(SYS_fsync, 1001, 0, "allow", EBADF), P(SYS_fsync, 5, 0, "errno(EBADFD)", 0) } },
 	{ "negation and disjunction",
 	  "policy p {\n" BASE "allow dup if !(oldfd == 1000 || oldfd == 1001) && !(oldfd > 2000); }",
-	  { P(SYS_dup, 1000, 0, "errno(1)", 0), P(SYS_dup, 1001, 0, "errno(1)", 0),
-	    P(SYS_dup, 1002, 0, "allow", EBADF), P(SYS_dup, 2001, 0, "errno(1)", 0),
+	  { P(SYS_dup, 1000, 0, "errno(EPERM)", 0), P(SYS_dup, 1001, 0, "errno(EPERM)", 0),
+	    P(SYS_dup, 1002, 0, "allow", EBADF), P(SYS_dup, 2001, 0, "errno(EPERM)", 0),
 	    P(SYS_dup, 2000, 0, "allow", EBADF) } },
 	{ "64-bit argument compared on all 64 bits",
 	  "policy p {\n" BASE "allow lseek if offset == 0x100000000 && fd == 1000; }",
 	  { P3(SYS_lseek, 1000, 0x100000000ull, 0, "allow", EBADF),
-	    P3(SYS_lseek, 1000, 0, 0, "errno(1)", 0) } },
+	    P3(SYS_lseek, 1000, 0, 0, "errno(EPERM)", 0) } },
 	{ "trap",
 	  "policy p {\n" BASE "trap dup; }",
 	  { P(SYS_dup, 1000, 0, "trap", 0) } },
@@ -275,17 +275,17 @@ static const struct kcase cases[] = {
 	  "policy p { arch x86_64, x86;\n" BASE "allow close; errno(77) dup; }",
 	  { P(SYS_close, 1000, 0, "allow", EBADF),
 	    { CALL_I386, 6, { 1000 }, "allow", EBADF },
-	    { CALL_I386, 41 /* dup */, { 1000 }, "errno(77)", 0 } } },
+	    { CALL_I386, 41 /* dup */, { 1000 }, "errno(EBADFD)", 0 } } },
 	/* libseccomp 2.5.4 pairs x86's socket calls with socketcall and does
 	 * not know mseal: both go through stand-ins (backend.c). */
 	{ "x86 socket calls and a syscall newer than libseccomp, on x86",
 	  "policy p { arch x86_64, x86;\n" BASE "allow socket if domain == AF_UNIX; errno(77) mseal; }",
 	  { { CALL_I386, 359 /* socket */, { 1 /* AF_UNIX */, 1 /* SOCK_STREAM */ }, "allow", 0 },
-	    { CALL_I386, 359, { 2 /* AF_INET */, 1 }, "errno(1)", 0 },
-	    { CALL_I386, 102 /* socketcall */, { 1 /* SYS_SOCKET */, 0 }, "errno(1)", 0 },
-	    { CALL_I386, 462 /* mseal */, { 0 }, "errno(77)", 0 },
-	    { CALL_64, 462 /* mseal */, { 0 }, "errno(77)", 0 },
-	    P(SYS_socket, 1, 1, "allow", 0), P(SYS_socket, 2, 1, "errno(1)", 0) } },
+	    { CALL_I386, 359, { 2 /* AF_INET */, 1 }, "errno(EPERM)", 0 },
+	    { CALL_I386, 102 /* socketcall */, { 1 /* SYS_SOCKET */, 0 }, "errno(EPERM)", 0 },
+	    { CALL_I386, 462 /* mseal */, { 0 }, "errno(EBADFD)", 0 },
+	    { CALL_64, 462 /* mseal */, { 0 }, "errno(EBADFD)", 0 },
+	    P(SYS_socket, 1, 1, "allow", 0), P(SYS_socket, 2, 1, "errno(EPERM)", 0) } },
 };
 
 /* Can this kernel run i386 syscalls from a 64-bit process (IA32

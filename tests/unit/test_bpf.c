@@ -524,7 +524,8 @@ START_TEST(test_action_str)
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_KILL_THREAD, buf, sizeof(buf)), "kill_thread");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_TRAP, buf, sizeof(buf)), "trap");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_TRAP | 4, buf, sizeof(buf)), "trap(4)");
-	ck_assert_str_eq(bpf_action_str(ERRNO(13), buf, sizeof(buf)), "errno(13)");
+	ck_assert_str_eq(bpf_action_str(ERRNO(13), buf, sizeof(buf)), "errno(EACCES)");
+	ck_assert_str_eq(bpf_action_str(ERRNO(4000), buf, sizeof(buf)), "errno(4000)");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_TRACE | 5, buf, sizeof(buf)), "trace(5)");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_LOG, buf, sizeof(buf)), "log");
 	ck_assert_str_eq(bpf_action_str(SECCOMP_RET_USER_NOTIF, buf, sizeof(buf)), "notify");
