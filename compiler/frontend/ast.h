@@ -139,6 +139,7 @@ struct const_decl {
 	/* evaluation state per arch: 0 new, 1 in progress, 2 done */
 	int state[4];
 	uint64_t cached[4];
+	int cached_neg[4];            /* cached[arch] stands for a negative number */
 	int failed;                   /* a cycle or an error: evaluate no more */
 	int visit;                    /* resolution's cycle check */
 	struct expr *override_value;  /* from -D */
