@@ -15,6 +15,12 @@
 %code {
 #include <string.h>
 
+/* The parser's own stack grows with nesting too ('!', '(' and unary
+ * operators are shifted before anything is reduced): past this it gives
+ * up with "memory exhausted", which yyerror words as the depth limit. A
+ * file's own structure needs a few dozen entries. */
+#define YYMAXDEPTH (AST_DEPTH_MAX + 500)
+
 #include "frontend/lint_ids.h"
 
 /* The scanner's entry point, named by flex; wrapped so both sides can
@@ -47,6 +53,11 @@ static void yyerror(YYLTYPE *l, struct parse_ctx *ctx, const char *msg)
 	 * useful part. */
 	if (strncmp(msg, "syntax error, ", 14) == 0)
 		msg += 14;
+	if (strcmp(msg, "memory exhausted") == 0) {
+		diag_error(ctx->diag, L(ctx, *l), "expression nests too deeply: more than %d levels",
+			   AST_DEPTH_MAX);
+		return;
+	}
 	diag_error(ctx->diag, L(ctx, *l), "%s", msg);
 	/* An annotation at the end of a body or file applies to nothing. */
 	if (ctx->dangling.src && (strncmp(msg, "unexpected '}'", 14) == 0 ||
