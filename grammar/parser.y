@@ -39,6 +39,10 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct parse_ctx *ctx)
 		lloc->first_column = lloc->last_column = ctx->col;
 		return ctx->expr_only ? START_EXPR : START_FILE;
 	}
+	/* After too many errors, the rest of the file is not read: an end of
+	 * file now ends the parse (what it says about that is not shown). */
+	if (diag_stopped(ctx->diag))
+		return YYEOF;
 	return sf_lex(lval, lloc, ctx->scanner);
 }
 
