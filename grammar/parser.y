@@ -17,9 +17,11 @@
 
 /* The parser's own stack grows with nesting too ('!', '(' and unary
  * operators are shifted before anything is reduced): past this it gives
- * up with "memory exhausted", which yyerror words as the depth limit. A
- * file's own structure needs a few dozen entries. */
-#define YYMAXDEPTH (AST_DEPTH_MAX + 500)
+ * up with "memory exhausted", which yyerror words as the depth limit.
+ * A level of `a || (b || (...))` takes three entries, `!(` two, and a
+ * file's own structure a few dozen; parentheses alone add no level to
+ * the tree, but 60000 of them stop here. (The stack is on the heap.) */
+#define YYMAXDEPTH (4 * AST_DEPTH_MAX + 500)
 
 #include "frontend/lint_ids.h"
 
