@@ -15,6 +15,14 @@
 %code {
 #include <string.h>
 
+/* The parser's own stack grows with nesting too ('!', '(' and unary
+ * operators are shifted before anything is reduced): past this it gives
+ * up with "memory exhausted", which yyerror words as the depth limit.
+ * A level of `a || (b || (...))` takes three entries, `!(` two, and a
+ * file's own structure a few dozen; parentheses alone add no level to
+ * the tree, but 60000 of them stop here. (The stack is on the heap.) */
+#define YYMAXDEPTH (4 * AST_DEPTH_MAX + 500)
+
 #include "frontend/lint_ids.h"
 
 /* The scanner's entry point, named by flex; wrapped so both sides can
@@ -33,6 +41,10 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct parse_ctx *ctx)
 		lloc->first_column = lloc->last_column = ctx->col;
 		return ctx->expr_only ? START_EXPR : START_FILE;
 	}
+	/* After too many errors, the rest of the file is not read: an end of
+	 * file now ends the parse (what it says about that is not shown). */
+	if (diag_stopped(ctx->diag))
+		return YYEOF;
 	return sf_lex(lval, lloc, ctx->scanner);
 }
 
@@ -47,6 +59,11 @@ static void yyerror(YYLTYPE *l, struct parse_ctx *ctx, const char *msg)
 	 * useful part. */
 	if (strncmp(msg, "syntax error, ", 14) == 0)
 		msg += 14;
+	if (strcmp(msg, "memory exhausted") == 0) {
+		diag_error(ctx->diag, L(ctx, *l), "expression nests too deeply: more than %d levels",
+			   AST_DEPTH_MAX);
+		return;
+	}
 	diag_error(ctx->diag, L(ctx, *l), "%s", msg);
 	/* An annotation at the end of a body or file applies to nothing. */
 	if (ctx->dangling.src && (strncmp(msg, "unexpected '}'", 14) == 0 ||
@@ -76,16 +93,61 @@ static struct expr *expr_new(struct parse_ctx *ctx, enum expr_kind k, YYLTYPE l)
 	struct expr *e = node(ctx, sizeof(*e));
 	e->kind = k;
 	e->loc = L(ctx, l);
+	e->depth = 1;
+	return e;
+}
+
+/* Whether a node DEPTH levels deep is over AST_DEPTH_MAX; reported at OP,
+ * the operator that goes over, unless a child was cut and reported
+ * already (one error per overlong chain, not one per operator after it). */
+static int too_deep(struct parse_ctx *ctx, int depth, int reported, YYLTYPE op)
+{
+	if (depth <= AST_DEPTH_MAX)
+		return 0;
+	if (!reported)
+		diag_error(ctx->diag, L(ctx, op), "expression nests too deeply: more than %d levels",
+			   AST_DEPTH_MAX);
+	return 1;
+}
+
+static int max_depth(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* An over-deep node is not built: its deeper operand stands for it, so no
+ * tree past the parser is deeper than AST_DEPTH_MAX. */
+static struct expr *cut_expr(struct expr *a, struct expr *b)
+{
+	struct expr *keep = !b || a->depth >= b->depth ? a : b;
+	keep->too_deep = 1;
+	return keep;
+}
+
+static struct expr *unary(struct parse_ctx *ctx, int op, struct expr *a, YYLTYPE l)
+{
+	if (too_deep(ctx, a->depth + 1, a->too_deep, l))
+		return cut_expr(a, NULL);
+	struct expr *e = expr_new(ctx, EXPR_UNARY, l);
+	e->op = op;
+	e->op_loc = e->loc;
+	e->lhs = a;
+	e->depth = a->depth + 1;
 	return e;
 }
 
 static struct expr *binary(struct parse_ctx *ctx, int op, struct expr *a,
 			   struct expr *b, YYLTYPE l)
 {
+	int depth = 1 + max_depth(a->depth, b->depth);
+	if (too_deep(ctx, depth, a->too_deep || b->too_deep, l))
+		return cut_expr(a, b);
 	struct expr *e = expr_new(ctx, EXPR_BINARY, l);
 	e->op = op;
+	e->op_loc = e->loc;
 	e->lhs = a;
 	e->rhs = b;
+	e->depth = depth;
 	e->loc = a->loc;   /* a binary expression is where its left side starts */
 	return e;
 }
@@ -95,6 +157,28 @@ static struct cond *cond_new(struct parse_ctx *ctx, enum cond_kind k, YYLTYPE l)
 	struct cond *c = node(ctx, sizeof(*c));
 	c->kind = k;
 	c->loc = L(ctx, l);
+	c->depth = 1;
+	return c;
+}
+
+static struct cond *cut_cond(struct cond *a, struct cond *b)
+{
+	struct cond *keep = !b || a->depth >= b->depth ? a : b;
+	keep->too_deep = 1;
+	return keep;
+}
+
+/* A || B, A && B (B NULL: ! A), at operator OP; see too_deep. */
+static struct cond *cond_op(struct parse_ctx *ctx, enum cond_kind k, struct cond *a,
+			    struct cond *b, YYLTYPE at, YYLTYPE op)
+{
+	int depth = 1 + max_depth(a->depth, b ? b->depth : 0);
+	if (too_deep(ctx, depth, a->too_deep || (b && b->too_deep), op))
+		return cut_cond(a, b);
+	struct cond *c = cond_new(ctx, k, at);
+	c->lhs = a;
+	c->rhs = b;
+	c->depth = depth;
 	return c;
 }
 
@@ -489,20 +573,9 @@ opt_cond
 	;
 
 cond
-	: cond OP_OROR cond {
-		$$ = cond_new(ctx, COND_OR, @1);
-		$$->lhs = $1;
-		$$->rhs = $3;
-	}
-	| cond OP_ANDAND cond {
-		$$ = cond_new(ctx, COND_AND, @1);
-		$$->lhs = $1;
-		$$->rhs = $3;
-	}
-	| '!' cond {
-		$$ = cond_new(ctx, COND_NOT, @1);
-		$$->lhs = $2;
-	}
+	: cond OP_OROR cond   { $$ = cond_op(ctx, COND_OR, $1, $3, @1, @2); }
+	| cond OP_ANDAND cond { $$ = cond_op(ctx, COND_AND, $1, $3, @1, @2); }
+	| '!' cond            { $$ = cond_op(ctx, COND_NOT, $2, NULL, @1, @1); }
 	| '(' cond ')' { $$ = $2; }
 	| cmp
 	;
@@ -553,16 +626,8 @@ expr
 	: INTEGER { $$ = expr_new(ctx, EXPR_NUM, @1); $$->num = $1; }
 	| IDENT   { $$ = expr_new(ctx, EXPR_NAME, @1); $$->name = $1; }
 	| '(' expr ')' { $$ = $2; }
-	| '-' expr %prec UNARY {
-		$$ = expr_new(ctx, EXPR_UNARY, @1);
-		$$->op = '-';
-		$$->lhs = $2;
-	}
-	| '~' expr %prec UNARY {
-		$$ = expr_new(ctx, EXPR_UNARY, @1);
-		$$->op = '~';
-		$$->lhs = $2;
-	}
+	| '-' expr %prec UNARY { $$ = unary(ctx, '-', $2, @1); }
+	| '~' expr %prec UNARY { $$ = unary(ctx, '~', $2, @1); }
 	| expr '|' expr    { $$ = binary(ctx, '|', $1, $3, @2); }
 	| expr '^' expr    { $$ = binary(ctx, '^', $1, $3, @2); }
 	| expr '&' expr    { $$ = binary(ctx, '&', $1, $3, @2); }

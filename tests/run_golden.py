@@ -172,6 +172,10 @@ def parse_text(err):
             if i + 2 < len(lines) and lines[i + 1].startswith("  ") and lines[i + 2].endswith("^"):
                 src, caret = lines[i + 1][2:], lines[i + 2][2:]
                 want = min(d.col - 1, len(src))
+                if src.startswith("...") or src.endswith("..."):
+                    # a long line cut around the caret: it must point
+                    # inside what is shown
+                    want = min(len(caret) - 1, len(src))
                 if len(caret) - 1 != want:
                     raise Failure("caret of '%s' is under column %d, not %d"
                                   % (line, len(caret), want + 1))

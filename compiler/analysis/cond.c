@@ -1,4 +1,5 @@
 #include "analysis/cond.h"
+#include "base/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,26 +18,84 @@ static void tb_push(struct tbuf *b, uint64_t mask, uint64_t value)
 	b->t[b->n++] = (struct term){ mask, value & mask };
 }
 
-static int term_subset(struct term x, struct term y)
+/* The order tb_done looks terms up in: by mask, value, then position. */
+struct tref {
+	struct term t;
+	size_t at;
+};
+
+static int by_tref(const void *x, const void *y)
 {
-	return (y.mask & ~x.mask) == 0 && (x.value & y.mask) == y.value;
+	const struct tref *p = x, *q = y;
+	if (p->t.mask != q->t.mask)
+		return p->t.mask < q->t.mask ? -1 : 1;
+	if (p->t.value != q->t.value)
+		return p->t.value < q->t.value ? -1 : 1;
+	return p->at < q->at ? -1 : p->at > q->at;
 }
 
-/* Drops terms contained in another: keeps sets small for the products. */
+/* Is there a term with mask M and value V in R[0..N), sorted by value? */
+static int group_has(const struct tref *r, size_t n, uint64_t v)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r[mid].t.value < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && r[lo].t.value == v;
+}
+
+/* Marks in DROP (by position) every term another one contains: a term
+ * with a narrower mask that agrees on it, or an equal term before it.
+ * R is sorted by by_tref, so the terms of one mask are a run and a wider
+ * term is found by binary search in each run whose mask is a subset of
+ * its own: O(n log n) per distinct mask, where comparing every pair was
+ * quadratic (100000 values in a set took minutes). */
+static void mark_contained(const struct tref *r, size_t n, unsigned char *drop)
+{
+	/* where each run of one mask starts, and (last) where the last ends */
+	size_t *run = mem_calloc(n + 1, sizeof(*run)), runs = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!i || r[i].t.mask != r[i - 1].t.mask)
+			run[runs++] = i;
+	run[runs] = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct term x = r[i].t;
+		if (i && r[i - 1].t.mask == x.mask && r[i - 1].t.value == x.value) {
+			drop[r[i].at] = 1;
+			continue;
+		}
+		for (size_t g = 0; g < runs && !drop[r[i].at]; g++) {
+			uint64_t m = r[run[g]].t.mask;
+			if (m != x.mask && !(m & ~x.mask) &&
+			    group_has(r + run[g], run[g + 1] - run[g], x.value & m))
+				drop[r[i].at] = 1;
+		}
+	}
+	free(run);
+}
+
+/* Drops terms contained in another: keeps sets small for the products.
+ * The terms kept stay in their order. */
 static struct argset tb_done(struct tbuf *b)
 {
+	if (b->n < 2)
+		return (struct argset){ b->t, b->n };
+	struct tref *r = mem_calloc(b->n, sizeof(*r));
+	unsigned char *drop = mem_calloc(b->n, 1);
+	for (size_t i = 0; i < b->n; i++)
+		r[i] = (struct tref){ b->t[i], i };
+	qsort(r, b->n, sizeof(*r), by_tref);
+	mark_contained(r, b->n, drop);
 	size_t n = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		int redundant = 0;
-		for (size_t j = 0; j < b->n && !redundant; j++) {
-			if (i == j || !term_subset(b->t[i], b->t[j]))
-				continue;
-			/* equal terms: keep the first only */
-			redundant = !term_subset(b->t[j], b->t[i]) || j < i;
-		}
-		if (!redundant)
+	for (size_t i = 0; i < b->n; i++)
+		if (!drop[i])
 			b->t[n++] = b->t[i];
-	}
+	free(drop);
+	free(r);
 	return (struct argset){ b->t, n };
 }
 

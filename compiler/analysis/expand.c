@@ -21,14 +21,46 @@ struct expand {
 
 /* ---- constant expressions ---- */
 
-static int eval(struct expand *x, const struct expr *e, uint64_t *out);
+/* A value of a constant expression: 64 bits and how to read them. The
+ * language's integers run from -2^63 to 2^64 - 1 (a literal is unsigned,
+ * `-1` is negative), and + - * << are exact on them: a result outside
+ * that range is an error, as a literal that does not fit is, not a value
+ * wrapped modulo 2^64. NEG says that BITS is a negative number in two's
+ * complement (bit 63 is then set). */
+struct val {
+	uint64_t bits;
+	int neg;
+};
 
-static int eval_const(struct expand *x, struct const_decl *c, struct loc use, uint64_t *out)
+typedef __int128 wide;   /* holds every product and sum of two values */
+
+static wide val_wide(struct val v)
+{
+	return v.neg ? (wide)(int64_t)v.bits : (wide)v.bits;
+}
+
+/* Stores W in *OUT; 0 when it is in range, else -1 (diagnosed at OP). */
+static int val_from_wide(struct expand *x, const struct expr *e, int overflowed, wide w,
+			 struct val *out)
+{
+	if (overflowed || w < -((wide)1 << 63) || w > (wide)UINT64_MAX) {
+		diag_error(x->u->diag, e->op_loc,
+			   "integer overflow in '%s': the result does not fit in 64 bits",
+			   e->op == 'L' ? "<<" : (char[]){ (char)e->op, 0 });
+		return -1;
+	}
+	*out = (struct val){ (uint64_t)w, w < 0 };
+	return 0;
+}
+
+static int eval(struct expand *x, const struct expr *e, struct val *out);
+
+static int eval_const(struct expand *x, struct const_decl *c, struct loc use, struct val *out)
 {
 	if (c->failed && c->state[x->arch] != 2)
 		return -1;   /* a cycle, reported by the resolver */
 	if (c->state[x->arch] == 2) {
-		*out = c->cached[x->arch];
+		*out = (struct val){ c->cached[x->arch], c->cached_neg[x->arch] };
 		return c->failed ? -1 : 0;
 	}
 	if (c->state[x->arch] == 1) {
@@ -37,66 +69,129 @@ static int eval_const(struct expand *x, struct const_decl *c, struct loc use, ui
 		return -1;
 	}
 	c->state[x->arch] = 1;
+	*out = (struct val){ 0, 0 };
 	int rc = eval(x, c->override_value ? c->override_value : c->value, out);
 	c->state[x->arch] = 2;
-	c->cached[x->arch] = *out;
+	c->cached[x->arch] = out->bits;
+	c->cached_neg[x->arch] = out->neg;
 	if (rc)
 		c->failed = 1;
 	return rc;
 }
 
-static int eval(struct expand *x, const struct expr *e, uint64_t *out)
+static int eval_name(struct expand *x, const struct expr *e, struct val *out)
 {
-	uint64_t a, b;
+	if (e->decl)
+		return eval_const(x, e->decl, e->loc, out);
+	if (!e->constant)
+		return -1;   /* reported by the resolver */
+	if (!(e->constant->present & (1u << x->arch))) {
+		diag_error(x->u->diag, e->loc, "constant '%s' is not defined on %s",
+			   e->name, arch_table[x->arch].name);
+		return -1;
+	}
+	int64_t v = e->constant->value[x->arch];
+	*out = (struct val){ (uint64_t)v, v < 0 };
+	return 0;
+}
+
+static int eval_unary(struct expand *x, const struct expr *e, struct val *out)
+{
+	struct val a;
+	if (eval(x, e->lhs, &a))
+		return -1;
+	if (e->op == '-')
+		return val_from_wide(x, e, 0, -val_wide(a), out);
+	/* ~ of a number below 2^63 is negative (~0 is -1); of one above,
+	 * whose complement is below -2^63, it is read unsigned, as a mask */
+	out->bits = ~a.bits;
+	out->neg = !a.neg && (out->bits >> 63);
+	return 0;
+}
+
+/* | & ^ never overflow: the bits are the result, and the sign is the one
+ * the operator gives the operands' signs where bit 63 agrees with it. */
+static void eval_bitwise(int op, struct val a, struct val b, struct val *out)
+{
+	int sign;
+	switch (op) {
+	case '|': out->bits = a.bits | b.bits; sign = a.neg || b.neg; break;
+	case '&': out->bits = a.bits & b.bits; sign = a.neg && b.neg; break;
+	default:  out->bits = a.bits ^ b.bits; sign = a.neg != b.neg; break;
+	}
+	out->neg = sign && (out->bits >> 63);
+}
+
+static int eval_binary(struct expand *x, const struct expr *e, struct val *out)
+{
+	struct val a, b;
+	if (eval(x, e->lhs, &a) || eval(x, e->rhs, &b))
+		return -1;
+	wide r = 0;
+	int overflowed;
+	switch (e->op) {
+	case '|':
+	case '&':
+	case '^':
+		eval_bitwise(e->op, a, b, out);
+		return 0;
+	case '+':
+		overflowed = __builtin_add_overflow(val_wide(a), val_wide(b), &r);
+		return val_from_wide(x, e, overflowed, r, out);
+	case '-':
+		overflowed = __builtin_sub_overflow(val_wide(a), val_wide(b), &r);
+		return val_from_wide(x, e, overflowed, r, out);
+	case '*':
+		overflowed = __builtin_mul_overflow(val_wide(a), val_wide(b), &r);
+		return val_from_wide(x, e, overflowed, r, out);
+	}
+	if (b.neg || b.bits >= 64) {
+		if (b.neg)
+			diag_error(x->u->diag, e->rhs->loc, "shift by %lld is out of range (0 to 63)",
+				   (long long)(int64_t)b.bits);
+		else
+			diag_error(x->u->diag, e->rhs->loc, "shift by %llu is out of range (0 to 63)",
+				   (unsigned long long)b.bits);
+		return -1;
+	}
+	if (e->op == 'R') {
+		/* logical: the bits move, the result is read unsigned */
+		*out = (struct val){ a.bits >> b.bits, 0 };
+		return 0;
+	}
+	overflowed = __builtin_mul_overflow(val_wide(a), (wide)1 << b.bits, &r);
+	return val_from_wide(x, e, overflowed, r, out);
+}
+
+static int eval(struct expand *x, const struct expr *e, struct val *out)
+{
 	switch (e->kind) {
 	case EXPR_NUM:
-		*out = e->num;
+		*out = (struct val){ e->num, 0 };
 		return 0;
 	case EXPR_NAME:
-		if (e->decl)
-			return eval_const(x, e->decl, e->loc, out);
-		if (!e->constant)
-			return -1;   /* reported by the resolver */
-		if (!(e->constant->present & (1u << x->arch))) {
-			diag_error(x->u->diag, e->loc, "constant '%s' is not defined on %s",
-				   e->name, arch_table[x->arch].name);
-			return -1;
-		}
-		*out = (uint64_t)e->constant->value[x->arch];
-		return 0;
+		return eval_name(x, e, out);
 	case EXPR_UNARY:
-		if (eval(x, e->lhs, &a))
-			return -1;
-		*out = e->op == '-' ? (uint64_t)0 - a : ~a;
-		return 0;
+		return eval_unary(x, e, out);
 	case EXPR_BINARY:
-		if (eval(x, e->lhs, &a) || eval(x, e->rhs, &b))
-			return -1;
-		switch (e->op) {
-		case '|': *out = a | b; return 0;
-		case '&': *out = a & b; return 0;
-		case '^': *out = a ^ b; return 0;
-		case '+': *out = a + b; return 0;
-		case '-': *out = a - b; return 0;
-		case '*': *out = a * b; return 0;
-		case 'L':
-		case 'R':
-			if (b >= 64) {
-				diag_error(x->u->diag, e->rhs->loc,
-					   "shift by %llu is out of range (0 to 63)", (unsigned long long)b);
-				return -1;
-			}
-			*out = e->op == 'L' ? a << b : a >> b;
-			return 0;
-		}
+		return eval_binary(x, e, out);
 	}
 	return -1;
+}
+
+static int eval_bits(struct expand *x, const struct expr *e, uint64_t *out)
+{
+	struct val v;
+	if (eval(x, e, &v))
+		return -1;
+	*out = v.bits;
+	return 0;
 }
 
 int policy_eval_expr(struct unit *u, int arch, const struct expr *e, uint64_t *out)
 {
 	struct expand x = { .u = u, .arch = arch };
-	return eval(&x, e, out);
+	return eval_bits(&x, e, out);
 }
 
 /* ---- actions ---- */
@@ -113,7 +208,7 @@ static int eval_action(struct expand *x, const struct action *act, uint32_t *out
 	switch (act->kind) {
 	case ACT_ERRNO:
 	case ACT_TRACE:
-		if (eval(x, act->arg, &v))
+		if (eval_bits(x, act->arg, &v))
 			return -1;
 		/* libseccomp 2.5 refuses errno 4095 (its limit is MAX_ERRNO - 1) */
 		uint64_t max = act->kind == ACT_ERRNO ? 4094 : 65535;
@@ -231,16 +326,16 @@ static struct ncond *eval_cond(struct expand *x, const struct syscall_ref *s, co
 	uint64_t v;
 	if (c->mask) {
 		at->masked = 1;
-		if (eval(x, c->mask, &v) || fit(x, v, pos.width, c->mask->loc, c->arg, &at->mask))
+		if (eval_bits(x, c->mask, &v) || fit(x, v, pos.width, c->mask->loc, c->arg, &at->mask))
 			return NULL;
 	}
-	if (c->value && (eval(x, c->value, &v) || fit(x, v, pos.width, c->value->loc, c->arg, &at->value)))
+	if (c->value && (eval_bits(x, c->value, &v) || fit(x, v, pos.width, c->value->loc, c->arg, &at->value)))
 		return NULL;
 	if (c->set.n) {
 		at->set = arena_alloc(a, c->set.n * sizeof(*at->set));
 		at->nset = c->set.n;
 		for (size_t i = 0; i < c->set.n; i++)
-			if (eval(x, c->set.v[i], &v) ||
+			if (eval_bits(x, c->set.v[i], &v) ||
 			    fit(x, v, pos.width, c->set.v[i]->loc, c->arg, &at->set[i]))
 				return NULL;
 	}

@@ -73,6 +73,69 @@ static const char *line_text(const struct source *src, int line, size_t *len)
 	return p;
 }
 
+/* The part of a source line shown: all of it, or DIAG_LINE_WIDTH bytes
+ * around column COL (0-based CARET) when it is longer. */
+struct excerpt {
+	size_t from, to;
+	int cut_left, cut_right;
+};
+
+static struct excerpt excerpt_of(size_t len, size_t caret)
+{
+	struct excerpt x = { 0, len, 0, 0 };
+	if (len <= DIAG_LINE_WIDTH)
+		return x;
+	x.from = caret > DIAG_LINE_WIDTH / 2 ? caret - DIAG_LINE_WIDTH / 2 : 0;
+	if (x.from + DIAG_LINE_WIDTH > len)
+		x.from = len - DIAG_LINE_WIDTH;
+	x.to = x.from + DIAG_LINE_WIDTH;
+	x.cut_left = x.from > 0;
+	x.cut_right = x.to < len;
+	return x;
+}
+
+/* The source line and the caret under column COL, each written whole:
+ * D->out is stderr, unbuffered, and a write per byte made a long line
+ * cost a system call per character of every message about it. */
+static void emit_excerpt(struct diag *d, const char *text, size_t len, int col)
+{
+	size_t caret = col > 1 ? (size_t)(col - 1) : 0;
+	if (caret > len)
+		caret = len;
+	struct excerpt x = excerpt_of(len, caret);
+	size_t width = x.to - x.from;
+	char *buf = mem_alloc(width + 16);
+	size_t n = 0;
+	buf[n++] = ' ';
+	buf[n++] = ' ';
+	if (x.cut_left) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	memcpy(buf + n, text + x.from, width);
+	n += width;
+	if (x.cut_right) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n++] = '\n';
+	fwrite(buf, 1, n, d->out);
+	/* The caret line: keep tabs so it lines up under tabbed source. */
+	n = 0;
+	buf[n++] = ' ';
+	buf[n++] = ' ';
+	if (x.cut_left) {
+		memcpy(buf + n, "   ", 3);
+		n += 3;
+	}
+	for (size_t i = x.from; i < caret && i < x.to; i++)
+		buf[n++] = text[i] == '\t' ? '\t' : ' ';
+	buf[n++] = '^';
+	buf[n++] = '\n';
+	fwrite(buf, 1, n, d->out);
+	free(buf);
+}
+
 static void emit_text(struct diag *d, enum diag_level lv, struct loc at, const char *id,
 		      const char *msg)
 {
@@ -88,13 +151,25 @@ static void emit_text(struct diag *d, enum diag_level lv, struct loc at, const c
 		level_name[lv], msg, open, id, close);
 	size_t len;
 	const char *text = line_text(at.src, at.line, &len);
-	if (!text)
-		return;
-	fprintf(d->out, "  %.*s\n  ", (int)len, text);
-	/* Keep tabs in the caret line so it lines up under tabbed source. */
-	for (int i = 1; i < at.col && (size_t)(i - 1) < len; i++)
-		fputc(text[i - 1] == '\t' ? '\t' : ' ', d->out);
-	fputs("^\n", d->out);
+	if (text)
+		emit_excerpt(d, text, len, at.col);
+}
+
+/* Says that reporting stops here; true when it has (or had) stopped. */
+static int stop_at_limit(struct diag *d, enum diag_level lv)
+{
+	if (d->stopped)
+		return 1;
+	if (lv != DIAG_ERROR || d->errors < DIAG_MAX_ERRORS)
+		return 0;
+	d->stopped = 1;
+	d->errors++;   /* counted as printed, so that the summary adds up */
+	if (diag_format_of(d) == DIAG_TEXT)
+		emit_text(d, DIAG_ERROR, (struct loc){ 0 }, NULL, "too many errors; stopping");
+	else
+		records_add(d, DIAG_ERROR, (struct loc){ 0 }, diag_error_kind("too many errors; stopping"),
+			    0, "too many errors; stopping");
+	return 1;
 }
 
 enum diag_format diag_format_of(const struct diag *d)
@@ -113,6 +188,8 @@ void diag_flush(struct diag *d)
 static void report_msg(struct diag *d, enum diag_level lv, struct loc at, const char *id,
 		       int lint, int standalone, const char *msg)
 {
+	if (d->stopped)
+		return;   /* DIAG_MAX_ERRORS reached: nothing more, notes neither */
 	if (lv == DIAG_NOTE) {
 		if (d->suppressing)
 			return;
@@ -124,7 +201,7 @@ static void report_msg(struct diag *d, enum diag_level lv, struct loc at, const 
 		h = fnv(h, &at.col, sizeof(at.col));
 		h = fnv(h, &lv, sizeof(lv));
 		d->suppressing = !seen_add(d, h);
-		if (d->suppressing)
+		if (d->suppressing || stop_at_limit(d, lv))
 			return;
 		if (lv == DIAG_ERROR)
 			d->errors++;
@@ -221,6 +298,11 @@ void diag_status(struct diag *d, const char *fmt, ...)
 void diag_text(struct diag *d, const char *text)
 {
 	fputs(text, d->out);
+}
+
+int diag_stopped(const struct diag *d)
+{
+	return d->stopped;
 }
 
 int diag_failed(const struct diag *d)

@@ -37,6 +37,14 @@ struct diag_wctl {
 	enum diag_wstate state;
 };
 
+/* After this many errors the next one is "too many errors; stopping" and
+ * nothing more is reported (gcc's -fmax-errors): a file of garbage must
+ * not produce an error per byte. */
+#define DIAG_MAX_ERRORS 50
+/* The widest excerpt of a source line shown under a message; a longer
+ * line is cut around the caret, with "..." where it was cut. */
+#define DIAG_LINE_WIDTH 160
+
 struct diag {
 	FILE *out;
 	int json;              /* --format=json: the same as format = DIAG_JSON */
@@ -47,6 +55,7 @@ struct diag {
 	const struct diag_rule *rules;  /* warning ids, for SARIF (NULL-id ended) */
 	int errors, warnings;
 	int suppressing;       /* the last diagnostic was a duplicate: drop its notes */
+	int stopped;           /* DIAG_MAX_ERRORS reached: report nothing more */
 	struct seen *seen;     /* fingerprints of reported diagnostics */
 	struct records *records;   /* JSON, SARIF, GitHub: not yet written */
 };
@@ -112,6 +121,10 @@ void diag_status(struct diag *d, const char *fmt, ...)
 
 /* TEXT as it is, not counted: the usage summary after a usage error. */
 void diag_text(struct diag *d, const char *text);
+
+/* Has reporting stopped after DIAG_MAX_ERRORS? Then the caller may stop
+ * too (the parser does): nothing it finds would be shown. */
+int diag_stopped(const struct diag *d);
 
 /* Did any error (or, with werror, warning) happen? */
 int diag_failed(const struct diag *d);

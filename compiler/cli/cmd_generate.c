@@ -275,7 +275,7 @@ static int generate_from(const struct gen_cmd *g, const char *log, struct arena 
 	int err;
 	struct source *src = source_read(a, log, &err);
 	if (!src) {
-		diag_error(d, (struct loc){ 0 }, "cannot read '%s': %s", log, strerror(err));
+		diag_error(d, (struct loc){ 0 }, "cannot read '%s': %s", log, file_error(err));
 		return 1;
 	}
 	if (g->from)

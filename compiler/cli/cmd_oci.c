@@ -108,7 +108,7 @@ static int import(struct cli *cli, const struct oci_cmd *o)
 	char *text = NULL;   /* from open_memstream: free(), not mem.h */
 	size_t len = 0;
 	if (!src)
-		diag_error(d, (struct loc){ 0 }, "cannot read '%s': %s", path, strerror(err));
+		diag_error(d, (struct loc){ 0 }, "cannot read '%s': %s", path, file_error(err));
 	else if (oci_import(a, d, src, &o->import, &text, &len) == 0) {
 		struct text t = { text, len };
 		const char *const inputs[] = { path, NULL };

@@ -18,9 +18,21 @@ struct const_decl;
 
 enum expr_kind { EXPR_NUM, EXPR_NAME, EXPR_UNARY, EXPR_BINARY };
 
+/* How deep a condition, with the expressions inside it, may nest. Every
+ * stage after the parser (resolver, expansion, DNF, lints, doc, hashing)
+ * walks the tree recursively; the parser refuses anything deeper, so this
+ * bound is the only one they need, and it is small enough for each of them
+ * to take on a default 8 MiB stack under AddressSanitizer. A chain of one
+ * operator (a || b || ...) counts one level per operator: a 1000-term chain
+ * is within it. */
+#define AST_DEPTH_MAX 2000
+
 struct expr {
 	enum expr_kind kind;
 	struct loc loc;
+	struct loc op_loc;            /* UNARY, BINARY: where the operator is written */
+	int depth;                    /* levels of nodes, this one included */
+	int too_deep;                 /* the parser cut it at AST_DEPTH_MAX (reported) */
 	int op;                       /* '-', '~', '|', '&', '^', '+', '*', 'L' (<<), 'R' (>>) */
 	uint64_t num;                 /* EXPR_NUM */
 	const char *name;             /* EXPR_NAME */
@@ -54,6 +66,8 @@ enum cond_kind { COND_AND, COND_OR, COND_NOT, COND_CMP };
 struct cond {
 	enum cond_kind kind;
 	struct loc loc;
+	int depth;                    /* levels, the expressions inside included */
+	int too_deep;                 /* the parser cut it at AST_DEPTH_MAX (reported) */
 	struct cond *lhs, *rhs;       /* AND, OR; NOT uses lhs */
 	/* COND_CMP: (arg & mask) op value, or arg [not] in { set } */
 	const char *arg;
@@ -125,6 +139,7 @@ struct const_decl {
 	/* evaluation state per arch: 0 new, 1 in progress, 2 done */
 	int state[4];
 	uint64_t cached[4];
+	int cached_neg[4];            /* cached[arch] stands for a negative number */
 	int failed;                   /* a cycle or an error: evaluate no more */
 	int visit;                    /* resolution's cycle check */
 	struct expr *override_value;  /* from -D */

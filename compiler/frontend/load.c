@@ -179,7 +179,7 @@ static void load_import(struct unit *u, struct policy_file *f, struct import *im
 	target = parse_path(u, path, NULL, real, im->loc, &err);
 	if (!target) {
 		if (err)
-			diag_error(u->diag, im->loc, "cannot read '%s': %s", path, strerror(err));
+			diag_error(u->diag, im->loc, "cannot read '%s': %s", path, file_error(err));
 		return;
 	}
 	im->target = target;
@@ -206,7 +206,7 @@ static int load_stream(struct unit *u, const char *root)
 			     (struct loc){ 0 }, &err);
 	if (!u->root) {
 		if (err)
-			diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': %s", root, strerror(err));
+			diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': %s", root, file_error(err));
 		return -1;
 	}
 	u->root->stream = 1;
@@ -233,7 +233,7 @@ int unit_load(struct unit *u, const char *root)
 	u->root = parse_path(u, root, NULL, real, (struct loc){ 0 }, &err);
 	if (!u->root) {
 		if (err)
-			diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': %s", root, strerror(err));
+			diag_error(u->diag, (struct loc){ 0 }, "cannot read '%s': %s", root, file_error(err));
 		return -1;
 	}
 	load_imports(u, u->root, NULL);

@@ -8,6 +8,7 @@
  * It also rejects duplicate definitions and `use` cycles. Values are not
  * computed here: constants differ per arch, so evaluation belongs to the
  * per-arch expansion. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -467,6 +468,59 @@ static void const_refs(struct unit *u, struct const_decl *c, const struct expr *
 
 /* ---- -D ---- */
 
+/* An integer from the command line as an expression: a leading '-' makes
+ * it the negation of the literal after it, as in the source, so that
+ * constant arithmetic reads it as a negative number. Returns 0, or -1
+ * when it is no integer (*RANGE set when it is one that does not fit in
+ * 64 bits, as strtoull says). */
+static int define_integer(struct unit *u, const char *text, struct loc at, struct expr *e,
+			  int *range)
+{
+	const char *digits = text[0] == '-' ? text + 1 : text;
+	char *end;
+	*range = 0;
+	if (!*digits || *digits == '-' || *digits == '+')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(digits, &end, 0);
+	if (*end)
+		return -1;
+	if (errno == ERANGE || (digits != text && v > (1ull << 63))) {
+		*range = 1;
+		return -1;
+	}
+	*e = (struct expr){ .kind = EXPR_NUM, .loc = at, .depth = 1, .num = v };
+	if (digits == text)
+		return 0;
+	struct expr *lit = arena_alloc(u->arena, sizeof(*lit));
+	*lit = *e;
+	*e = (struct expr){ .kind = EXPR_UNARY, .loc = at, .op_loc = at, .depth = 2, .op = '-',
+			    .lhs = lit };
+	return 0;
+}
+
+/* The expression for -D NAME=VALUE, or NULL (diagnosed). */
+static struct expr *define_value(struct unit *u, const struct define *d, struct loc at)
+{
+	struct expr *e = arena_alloc(u->arena, sizeof(*e));
+	int range;
+	if (define_integer(u, d->value, at, e, &range) == 0)
+		return e;
+	if (range) {
+		/* the message a literal in the source gets */
+		diag_error(u->diag, (struct loc){ 0 },
+			   "-D %s=%s: integer literal '%s' does not fit in 64 bits",
+			   d->name, d->value, d->value);
+		return NULL;
+	}
+	*e = (struct expr){ .kind = EXPR_NAME, .loc = at, .depth = 1, .name = d->value };
+	if ((e->constant = constant_find(d->value)) != NULL)
+		return e;
+	diag_error(u->diag, (struct loc){ 0 },
+		   "-D %s=%s: the value must be an integer or a known constant", d->name, d->value);
+	return NULL;
+}
+
 static void apply_defines(struct unit *u)
 {
 	for (size_t i = 0; i < u->opts->ndefines; i++) {
@@ -477,26 +531,9 @@ static void apply_defines(struct unit *u)
 			if (!c)
 				continue;
 			found = 1;
-			struct expr *e = arena_alloc(u->arena, sizeof(*e));
-			e->loc = c->loc;
-			char *end;
-			unsigned long long v = strtoull(d->value, &end, 0);
-			if (*d->value && !*end) {
-				e->kind = EXPR_NUM;
-				e->num = v;
-			} else if (d->value[0] == '-' && (v = (unsigned long long)strtoll(d->value, &end, 0), !*end)) {
-				e->kind = EXPR_NUM;
-				e->num = v;
-			} else if ((e->constant = constant_find(d->value)) != NULL) {
-				e->kind = EXPR_NAME;
-				e->name = d->value;
-			} else {
-				diag_error(u->diag, (struct loc){ 0 },
-					   "-D %s=%s: the value must be an integer or a known constant",
-					   d->name, d->value);
-				continue;
-			}
-			c->override_value = e;
+			struct expr *e = define_value(u, d, c->loc);
+			if (e)
+				c->override_value = e;
 		}
 		if (!found)
 			diag_error(u->diag, (struct loc){ 0 }, "-D %s: no const named '%s' in the policy",

@@ -173,7 +173,7 @@ struct profile *profile_read(struct arena *a, struct diag *d, const char *path)
 	char *text = read_all(a, path, &len, &err);
 	if (!text || memchr(text, '\0', len)) {
 		diag_error(d, (struct loc){ 0 }, "cannot read profile '%s': %s", path,
-			   text ? "it is not a text file" : strerror(err));
+			   text ? "it is not a text file" : file_error(err));
 		return NULL;
 	}
 	struct source *src = arena_alloc(a, sizeof(*src));

@@ -934,7 +934,17 @@ START_TEST(test_define_override)
 	struct define d3[] = { { "LOG_FD", "-2" } };
 	l = with_defines(text, d3, 1);
 	assert_clean(l);
-	ck_assert_uint_eq(find_const(l, "LOG_FD")->override_value->num, (uint64_t)-2);
+	/* the negation of the literal, as `-2` in the source: constant
+	 * arithmetic reads it as a negative number */
+	struct expr *neg = find_const(l, "LOG_FD")->override_value;
+	ck_assert_int_eq(neg->kind, EXPR_UNARY);
+	ck_assert_int_eq(neg->op, '-');
+	ck_assert_uint_eq(neg->lhs->num, 2);
+	unload(l);
+
+	struct define big[] = { { "LOG_FD", "18446744073709551616" } };
+	l = with_defines(text, big, 1);
+	assert_diag(l, "-D LOG_FD=18446744073709551616: integer literal '18446744073709551616' does not fit in 64 bits");
 	unload(l);
 
 	struct define d4[] = { { "NOPE", "1" }, { "LOG_FD", "abc" }, { "FLAGS", "" } };
