@@ -224,6 +224,33 @@ static void clone_rules(struct gen *g, const struct trace_sys *s)
 
 static const char *const IOCTL_PREFIX[] = { "FIO", "TC", "TIOC", "SIOC", NULL };
 
+/* The most ioctl requests a rule lists. Each costs the filter at least one
+ * instruction, of the kernel's 4096 for the whole filter; a program that
+ * made more distinct requests gets ioctl whatever the request, said so in
+ * the rule's comment, rather than a policy that cannot compile. */
+#define IOCTL_SET_MAX 512
+
+static int by_value(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* The distinct low words of argument RQ of S's calls, sorted, in *OUT. */
+static size_t distinct_requests(struct gen *g, const struct trace_sys *s, int rq, uint64_t **out)
+{
+	uint64_t *v = arena_alloc(g->a, (s->vecs.n + 1) * sizeof(*v));
+	for (size_t i = 0; i < s->vecs.n; i++)
+		v[i] = ((const struct trace_vec *)s->vecs.v[i])->args[rq] & 0xffffffffu;
+	qsort(v, s->vecs.n, sizeof(*v), by_value);
+	size_t n = 0;
+	for (size_t i = 0; i < s->vecs.n; i++)
+		if (n == 0 || v[n - 1] != v[i])
+			v[n++] = v[i];
+	*out = v;
+	return n;
+}
+
 /* ioctl: the requests seen. */
 static void ioctl_rules(struct gen *g, const struct trace_sys *s)
 {
@@ -231,24 +258,23 @@ static void ioctl_rules(struct gen *g, const struct trace_sys *s)
 	int rq;
 	if (args_or_plain(g, s, arg, &rq))
 		return;
-	struct ptrvec names = { 0 };
+	uint64_t *v;
+	size_t n = distinct_requests(g, s, rq, &v);
+	if (n > IOCTL_SET_MAX) {
+		add_rule(g, s, NULL, s->count,
+			 arena_printf(g->a, "%zu distinct requests, more than a filter can list (%d); "
+				      "any request", n, IOCTL_SET_MAX));
+		return;
+	}
+	const char **names = arena_alloc(g->a, (n + 1) * sizeof(*names));
 	size_t len = 0;
-	for (size_t i = 0; i < s->vecs.n; i++) {
-		uint64_t v = ((const struct trace_vec *)s->vecs.v[i])->args[rq] & 0xffffffffu;
-		int dup = 0;
-		for (size_t k = 0; k < i && !dup; k++)
-			dup = (((const struct trace_vec *)s->vecs.v[k])->args[rq] & 0xffffffffu) == v;
-		if (dup)
-			continue;
-		const char *name = value_name(g, v, 0xffffffffu, NULL, IOCTL_PREFIX);
-		ptrvec_push(g->a, &names, (void *)name);
-		len += strlen(name) + 2;
+	for (size_t i = 0; i < n; i++) {
+		names[i] = value_name(g, v[i], 0xffffffffu, NULL, IOCTL_PREFIX);
+		len += strlen(names[i]) + 2;
 	}
-	char *set = arena_alloc(g->a, len + 1);
-	for (size_t i = 0; i < names.n; i++) {
-		strcat(set, i ? ", " : "");
-		strcat(set, names.v[i]);
-	}
+	char *set = arena_alloc(g->a, len + 1), *p = set;
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s%s", i ? ", " : "", names[i]);
 	add_rule(g, s, arena_printf(g->a, "request in {%s}", set), s->count, NULL);
 }
 

@@ -100,4 +100,20 @@ check "bad log: exit 1" test $? -eq 1
 check "bad log: no output file" test ! -e "$T/bad.policy"
 check "bad log: located errors" diff -u bad.expected "$T/bad.err"
 
+# More distinct ioctl requests than a filter can list: ioctl is allowed
+# whatever the request (and the rule says why), not an internal error from
+# a policy that cannot compile; 20k calls stay fast.
+python3 -c '
+for i in range(20000): print("100 ioctl(3, %#x, 0x7ffd) = 0" % (0x10000 + 7 * i))
+print("100 exit_group(0) = ?")' > "$T/ioctl.log"
+"$SF" generate --from "$T/ioctl.log" --arch x86_64 -o "$T/ioctl.policy" 2> "$T/ioctl.err"
+check "20000 distinct ioctls: exit 0" test $? -eq 0
+check "20000 distinct ioctls: ioctl allowed, with the reason" \
+	grep -q "20000 distinct requests" "$T/ioctl.policy"
+check "20000 distinct ioctls: the policy compiles" "$SF" compile "$T/ioctl.policy" -o "$T/ioctl.bpf"
+head -n 301 "$T/ioctl.log" | sed '$d' > "$T/ioctl300.log"
+echo "100 exit_group(0) = ?" >> "$T/ioctl300.log"
+"$SF" generate --from "$T/ioctl300.log" --arch x86_64 -o "$T/ioctl300.policy" 2>/dev/null
+check "300 distinct ioctls: listed in a set" grep -q "allow ioctl if request in {" "$T/ioctl300.policy"
+
 finish
