@@ -60,6 +60,13 @@ def usage_entries(text):
                 entries.setdefault("", set()).add(cmd)
                 cmd, rest = None, ""
                 continue
+            if not re.match(r"^[a-z][a-z-]*$", cmd):
+                # 'sysfence COMMAND --help | sysfence help COMMAND |
+                # sysfence --version': COMMAND is a placeholder, not a
+                # command; the options are sysfence's own.
+                entries.setdefault("", set()).update(OPTION.findall(rest))
+                cmd = None
+                continue
         elif cmd:
             rest = line
         else:
