@@ -46,7 +46,8 @@ expect "compile" sysfence com
 expect "--arch" sysfence compile --ar
 expect "x86_64,aarch64 x86_64,arm64" sysfence compile --arch x86_64,a
 expect "asm bpf c oci pfc" sysfence compile -f ''
-expect "json" sysfence check --format = ''
+expect "github json sarif" sysfence check --format = ''
+expect "json" sysfence diff --format = ''
 expect "app.policy dir" sysfence check ''
 expect "app.bpf app.policy dir" sysfence diff app.policy ''
 expect "dir profile.json" sysfence import-oci ''
