@@ -48,6 +48,7 @@ struct cli_opts {
 	struct diag_wctl *wctl;     /* -W error=ID, -W no-ID, -W ID, in order */
 	size_t nwctl;
 	const char *profile;        /* --profile FILE */
+	const char *depfile;        /* compile --depfile FILE */
 	const char *git_rev;        /* diff --git REV */
 	char **files;
 	int nfiles;

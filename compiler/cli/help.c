@@ -30,7 +30,7 @@ const char cli_help_check[] =
 const char cli_help_compile[] =
 	"usage: sysfence compile FILE [-p POLICY] [-o OUT] [-f bpf|c|pfc|asm|oci] [--arch LIST]\n"
 	"                        [-I DIR] [-D NAME=VALUE] [-v] [--werror] [-W [no-|error=]ID]\n"
-	"                        [--profile PROFILE]\n"
+	"                        [--profile PROFILE] [--depfile FILE]\n"
 	"\n"
 	"Compile one policy of FILE to a seccomp filter. The output is replaced\n"
 	"atomically; a failed compile leaves it as it was.\n"
@@ -45,6 +45,8 @@ const char cli_help_compile[] =
 	OPT_I OPT_D
 	"  -v, --verbose      also say which syscalls are skipped on which arch\n"
 	"  --werror, -W ...   as for check\n"
+	"  --depfile FILE     also write FILE: OUT's dependencies (the policy, every file it\n"
+	"                     imports, the profile) in Makefile syntax, for meson and make\n"
 	"  --profile PROFILE  lay the dispatch out for a syscall profile (strace -c table,\n"
 	"                     or NAME COUNT lines)\n"
 	OPT_H;

@@ -15,7 +15,7 @@ static const char synopsis[] =
 	"usage: sysfence check [-I DIR] [-D NAME=VALUE] [--arch LIST] [--werror] [-W [no-|error=]ID]\n"
 	"                      [--format=json|sarif|github] [-v] FILE...   (FILE may be - or a pipe)\n"
 	"       sysfence compile FILE [-p POLICY] [-o OUT] [-f bpf|c|pfc|asm|oci] [--arch LIST]\n"
-	"                        [-I DIR] [-D NAME=VALUE] [-v] [--profile PROFILE]\n"
+	"                        [-I DIR] [-D NAME=VALUE] [-v] [--profile PROFILE] [--depfile FILE]\n"
 	"       sysfence sim POLICY_OR_BPF [-p POLICY] [--arch ARCH] [--format=json] [-I DIR] [-D NAME=VALUE]\n"
 	"                    SYSCALL [ARG | NAME=VALUE]...\n"
 	"       sysfence diff (OLD NEW | --git REV FILE) [-p POLICY] [--arch LIST] [--format=json]\n"

@@ -77,6 +77,7 @@ static int take_option(struct cli *cli, int c, char *arg, struct cli_opts *o)
 	case 'W': return take_warning(cli, arg, o);
 	case 'v': o->unit.verbose = 1; return 0;
 	case 'P': o->profile = arg; return 0;
+	case 'M': o->depfile = arg; return 0;
 	case 'G': o->git_rev = arg; return 0;
 	case 'h': return 1;
 	default: return -1;
@@ -111,6 +112,7 @@ int cli_options_parse(struct cli *cli, int argc, char **argv, struct cli_opts *o
 		{ "format", required_argument, 0, 'f' }, { "arch", required_argument, 0, 'a' },
 		{ "werror", no_argument, 0, 'E' },       { "help", no_argument, 0, 'h' },
 		{ "verbose", no_argument, 0, 'v' },      { "profile", required_argument, 0, 'P' },
+		{ "depfile", required_argument, 0, 'M' },
 		{ "git", required_argument, 0, 'G' },
 		{ 0, 0, 0, 0 },
 	};
