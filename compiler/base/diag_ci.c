@@ -282,7 +282,8 @@ static void write_held(struct diag *d, int keep_open)
 			json_record(d->out, &rs->v[i]);
 		record_free(&rs->v[i]);
 	}
-	memmove(rs->v, rs->v + n, (rs->n - n) * sizeof(*rs->v));
+	if (n && rs->n > n)   /* memmove with a NULL pointer is undefined, even for 0 bytes */
+		memmove(rs->v, rs->v + n, (rs->n - n) * sizeof(*rs->v));
 	rs->n -= n;
 	if (!rs->n)
 		rs->open = 0;
