@@ -537,15 +537,6 @@ static unsigned cg_arg_width(const struct conj *c, int arg)
 	return w;
 }
 
-/* Conjunction K of R: every argument it constrains in its set. */
-static struct cg_label *cg_conj(struct cg *g, const struct rule *r, size_t k, struct cg_label *yes,
-				struct cg_label *no)
-{
-	for (int arg = 5; arg >= 0; arg--)
-		yes = cg_set(g, arg, cg_arg_width(&r->dnf.c[k], arg), r->sets[k][arg], yes, no);
-	return yes;
-}
-
 static int cg_always(const struct rule *r, size_t k)
 {
 	for (int arg = 0; arg < 6; arg++)
@@ -554,19 +545,131 @@ static int cg_always(const struct rule *r, size_t k)
 	return 1;
 }
 
-/* One syscall's rules R[0..N): each conjunction in turn, then DFLT. */
+/* One conjunction of a syscall's rules, as the tree over them sees it:
+ * the value set and width of each argument (one tested already on the
+ * way here is left as all values), and the action. */
+struct cg_item {
+	struct argset s[6];
+	unsigned w[6];
+	uint32_t action;
+};
+
+/* Every value: one term without a mask. */
+static const struct term cg_all_term = { 0, 0 };
+
+static int cg_set_same(struct argset x, struct argset y)
+{
+	return x.n == y.n && !memcmp(x.t, y.t, x.n * sizeof(*x.t));
+}
+
+/* The one argument IT constrains; -1 for none, -2 for several. */
+static int cg_sole_arg(const struct cg_item *it)
+{
+	int sole = -1;
+	for (int a = 0; a < 6; a++)
+		if (!argset_is_all(it->s[a]))
+			sole = sole == -1 ? a : -2;
+	return sole;
+}
+
+/* Joins each run of items with one action that constrain only the same
+ * argument, at one width, into one item of the union of their sets (the
+ * first match among them is any match), so that the run is one search
+ * over the argument's values rather than a test per item. Returns the
+ * new N. */
+static size_t cg_join(struct arena *a, struct cg_item *v, size_t n)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < n;) {
+		int arg = cg_sole_arg(&v[i]);
+		size_t j = i + 1, terms = arg >= 0 ? v[i].s[arg].n : 0;
+		while (arg >= 0 && j < n && v[j].action == v[i].action && cg_sole_arg(&v[j]) == arg &&
+		       v[j].w[arg] == v[i].w[arg])
+			terms += v[j++].s[arg].n;
+		v[out] = v[i];
+		if (j > i + 1) {
+			struct term *t = arena_alloc(a, (terms + 1) * sizeof(*t));
+			size_t k = 0;
+			for (size_t m = i; m < j; m++) {
+				memcpy(t + k, v[m].s[arg].t, v[m].s[arg].n * sizeof(*t));
+				k += v[m].s[arg].n;
+			}
+			v[out].s[arg] = (struct argset){ t, k };
+		}
+		out++;
+		i = j;
+	}
+	return out;
+}
+
+static struct cg_label *cg_items(struct cg *g, struct cg_item *v, size_t n, struct cg_label *next);
+
+/* The items V[0..N), which all have the same set on argument ARG: that
+ * set tested once, then the items without it; NEXT when it fails. */
+static struct cg_label *cg_group(struct cg *g, const struct cg_item *v, size_t n, int arg,
+				 struct cg_label *next)
+{
+	struct cg_item *rest = arena_alloc(g->a, (n + 1) * sizeof(*rest));
+	for (size_t i = 0; i < n; i++) {
+		rest[i] = v[i];
+		rest[i].s[arg] = (struct argset){ (struct term *)&cg_all_term, 1 };
+	}
+	struct cg_label *inner = cg_items(g, rest, n, next);
+	return cg_set(g, arg, v[0].w[arg], v[0].s[arg], inner, next);
+}
+
+/* The items V[0..N) in turn, the first that matches deciding, NEXT when
+ * none does: a decision tree in which consecutive items that test the
+ * same set on their first argument share that test (and its load). The
+ * recursion is as deep as there are arguments, not items. */
+static struct cg_label *cg_items(struct cg *g, struct cg_item *v, size_t n, struct cg_label *next)
+{
+	n = cg_join(g->a, v, n);
+	size_t *start = arena_alloc(g->a, (n + 1) * sizeof(*start));
+	int *arg = arena_alloc(g->a, (n + 1) * sizeof(*arg));
+	size_t groups = 0;
+	for (size_t i = 0; i < n;) {
+		int a = 0;
+		while (a < 6 && argset_is_all(v[i].s[a]))
+			a++;
+		size_t j = i + 1;
+		while (a < 6 && j < n && v[j].w[a] == v[i].w[a] && cg_set_same(v[j].s[a], v[i].s[a]))
+			j++;
+		start[groups] = i;
+		arg[groups++] = a;
+		i = j;
+	}
+	start[groups] = n;
+	for (size_t k = groups; k-- > 0;) {
+		size_t i = start[k];
+		next = arg[k] == 6 ? cg_ret(g, v[i].action)
+				   : cg_group(g, v + i, start[k + 1] - i, arg[k], next);
+	}
+	return next;
+}
+
+/* One syscall's rules R[0..N): their conjunctions in turn, then DFLT. */
 static struct cg_label *cg_syscall(struct cg *g, struct rule *const *r, size_t n,
 				   struct cg_label *dflt)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t ni = 0;
+	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < r[i]->dnf.n; k++)
 			if (cg_always(r[i], k))
 				return cg_ret(g, r[i]->action);
-	struct cg_label *next = dflt;
-	for (size_t i = n; i-- > 0;)
-		for (size_t k = r[i]->dnf.n; k-- > 0;)
-			next = cg_conj(g, r[i], k, cg_ret(g, r[i]->action), next);
-	return next;
+		ni += r[i]->dnf.n;
+	}
+	struct cg_item *v = arena_alloc(g->a, (ni + 1) * sizeof(*v));
+	ni = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < r[i]->dnf.n; k++, ni++) {
+			for (int arg = 0; arg < 6; arg++) {
+				v[ni].s[arg] = r[i]->sets[k][arg];
+				v[ni].w[arg] = cg_arg_width(&r[i]->dnf.c[k], arg);
+			}
+			v[ni].action = r[i]->action;
+		}
+	return cg_items(g, v, ni, dflt);
 }
 
 static int cg_by_nr(const void *x, const void *y)
