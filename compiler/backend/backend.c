@@ -18,8 +18,10 @@
  *  - around it, sysfence's own code generator (codegen.c): first, for
  *    policies libseccomp is known to get wrong or cannot express
  *    (codegen_preferred, lower_incomplete), unless libseccomp's PFC text
- *    is wanted; and as the fallback before libseccomp's refusal (kept back
- *    from the child) is printed.
+ *    is wanted; as the fallback before libseccomp's refusal (kept back
+ *    from the child) is printed; and, for a policy with conditions that
+ *    libseccomp built, as the rival whose program is kept when it is
+ *    faithful too and runs fewer instructions on the rules' arguments.
  * The state of one build travels in struct scmp_build (scmp_build.h). */
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +324,87 @@ static int codegen_path(struct scmp_build *b, struct diag *d, struct filter *out
 	return 0;
 }
 
+/* Whether some rule of PB has a condition: the only place where the two
+ * generators' programs differ once the layout pass has redone both
+ * dispatches, so the only case worth building both. */
+static int has_conditions(const struct policy_build *pb)
+{
+	for (int a = 0; a < ARCH_COUNT; a++) {
+		if (!(pb->arch_mask & (1u << a)))
+			continue;
+		const struct ptrvec *rules = &pb->per_arch[a].rules;
+		for (size_t i = 0; i < rules->n; i++) {
+			const struct rule *r = rules->v[i];
+			if (!r->dropped && r->cond)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Adds to *COST the instructions PROG executes for syscall NR of ARCH
+ * with arguments ARGS. */
+static void cost_at(const struct filter *f, int arch, int nr, const uint64_t args[6],
+		    uint64_t *cost)
+{
+	struct seccomp_data d = { .nr = nr, .arch = arch_table[arch].audit_arch };
+	memcpy(d.args, args, sizeof(d.args));
+	uint32_t ret;
+	size_t steps = 0;
+	if (bpf_run(f->insns, f->len, &d, &ret, &steps) == 0)
+		*cost += steps;
+}
+
+/* The instructions F executes over the conditional rules of PB, summed:
+ * for each conjunction, the arguments at a value of each set (inside)
+ * and one past it (most often outside), and all arguments 0. The layout
+ * pass's layout_cost cannot judge this: it sits in a later layer, and
+ * runs every syscall with its arguments 0, which takes one path through
+ * the argument tests only. */
+static uint64_t argument_cost(const struct policy_build *pb, const struct filter *f)
+{
+	uint64_t cost = 0;
+	for (int a = 0; a < ARCH_COUNT; a++) {
+		if (!(pb->arch_mask & (1u << a)))
+			continue;
+		const struct ptrvec *rules = &pb->per_arch[a].rules;
+		for (size_t i = 0; i < rules->n; i++) {
+			const struct rule *r = rules->v[i];
+			uint64_t zero[6] = { 0 };
+			if (r->dropped || !r->cond)
+				continue;
+			cost_at(f, a, r->nr, zero, &cost);
+			for (size_t k = 0; k < r->dnf.n; k++) {
+				uint64_t in[6], past[6];
+				for (int arg = 0; arg < 6; arg++) {
+					struct argset s = r->sets[k][arg];
+					in[arg] = s.n ? s.t[0].value : 0;
+					past[arg] = in[arg] + 1;
+				}
+				cost_at(f, a, r->nr, in, &cost);
+				cost_at(f, a, r->nr, past, &cost);
+			}
+		}
+	}
+	return cost;
+}
+
+/* OUT, built by libseccomp and laid out, replaced by sysfence's own
+ * program when that is faithful too and executes fewer instructions on
+ * the rules' arguments (argument_cost; fewer instructions on a tie). */
+static void keep_faster(struct scmp_build *b, struct filter *out)
+{
+	struct filter own;
+	if (codegen_path(b, NULL, &own))
+		return;
+	uint64_t theirs = argument_cost(b->pb, out), ours = argument_cost(b->pb, &own);
+	if (ours < theirs || (ours == theirs && own.len < out->len)) {
+		own.pfc = out->pfc;
+		own.pfc_len = out->pfc_len;
+		*out = own;
+	}
+}
+
 /* libseccomp's two attempts (the masked-equality form first in the
  * second), what they printed kept in REP. Returns as child_attempt. */
 static int libseccomp_attempts(struct scmp_build *b, struct filter *out, int seconds,
@@ -356,6 +439,9 @@ int backend_build(struct unit *u, const struct policy_build *pb,
 	int rc = libseccomp_attempts(&b, out, seconds, &rep);
 	if (rc == 0) {
 		child_report_print(u, &rep);
+		/* Both where both can: the faster program is kept. */
+		if (!pfc && !tried && has_conditions(pb))
+			keep_faster(&b, out);
 		return 0;
 	}
 	if (!pfc && !tried && !codegen_path(&b, NULL, out))

@@ -27,6 +27,7 @@
 #define CG_MAX_JUMP 255           /* a conditional jump's 8-bit offset */
 #define CG_MAX_BUILD (1u << 20)   /* beyond this, stop writing: it cannot fit */
 #define CG_WALK_BUDGET 4096       /* nodes of the walk that finds a set's intervals */
+#define CG_IVAL_SLACK 64          /* intervals a set may take beyond 4 per term */
 #define CG_NONE ((size_t)-1)
 #define CG_OFF_NR 0u
 #define CG_OFF_ARCH 4u
@@ -329,12 +330,16 @@ static int cg_walk_node(struct cg_walk *w, const struct term *t, size_t n, uint6
 }
 
 /* S on the low WIDTH bits as maximal intervals in *OUT, *N, when it takes
- * no more of them than it has terms and the walk stays small; else -1. */
+ * no more of them than a binary search over them is worth (a few per
+ * term: a search costs about two instructions per interval but runs
+ * through only the logarithm of them) and the walk stays small; else -1. */
 static int cg_intervals(struct arena *a, struct argset s, unsigned width, struct cg_ival **out,
 			size_t *n)
 {
-	struct cg_walk w = { .max = s.n, .budget = CG_WALK_BUDGET, .W = width_mask(width) };
-	w.v = arena_alloc(a, (s.n + 1) * sizeof(*w.v));
+	size_t max = 4 * s.n + CG_IVAL_SLACK;
+	struct cg_walk w = { .max = max, .budget = CG_WALK_BUDGET + 2 * 65 * max,
+			     .W = width_mask(width) };
+	w.v = arena_alloc(a, (max + 1) * sizeof(*w.v));
 	for (unsigned i = 0; i < width; i++)
 		w.level[i] = arena_alloc(a, (s.n + 1) * sizeof(struct term));
 	if (cg_walk_node(&w, s.t, s.n, 0, width))
@@ -342,6 +347,139 @@ static int cg_intervals(struct arena *a, struct argset s, unsigned width, struct
 	*out = w.v;
 	*n = w.n;
 	return 0;
+}
+
+/* A word's values from START up to the next segment's start, all going
+ * to TO: a search partitions a word's range into them. */
+struct cg_seg {
+	uint32_t start;
+	struct cg_label *to;
+};
+
+/* Appends the segment from START to TO to V[0..*N), merged into the last
+ * one when it goes to the same place. */
+static void cg_seg_add(struct cg_seg *v, size_t *n, uint32_t start, struct cg_label *to)
+{
+	if (*n && v[*n - 1].to == to)
+		return;
+	v[(*n)++] = (struct cg_seg){ start, to };
+}
+
+/* A balanced binary search over the segments S[0..N) of the word in A
+ * (ACC): jge on the middle bound, the lower half
+ * falling through. A lone value between two segments of one target is a
+ * single jeq. The middle is taken at an even index, so that alternating
+ * runs of lone values (an `in` of scattered values) split between the
+ * values, never inside the jeq of one. Depth: about log2(N). */
+static struct cg_label *cg_search(struct cg *g, struct cg_acc acc, const struct cg_seg *s,
+				  size_t n)
+{
+	if (n == 1)
+		return s[0].to;
+	if (n == 3 && s[0].to == s[2].to && s[1].start == s[2].start - 1)
+		return cg_jump(g, BPF_JEQ, s[1].start, acc, s[1].to, s[0].to);
+	size_t m = n / 2;
+	if (n > 3 && (m & 1))
+		m++;
+	struct cg_label *upper = cg_search(g, acc, s + m, n - m);
+	struct cg_label *lower = cg_search(g, acc, s, m);
+	return cg_jump(g, BPF_JGE, s[m].start, acc, upper, lower);
+}
+
+/* The intervals IV[0..N) of values in [0, MAX] of the word at OFF (ANDed
+ * with MAX) as a search: YES inside, NO elsewhere. */
+static struct cg_label *cg_word_search(struct cg *g, uint32_t off, uint32_t max,
+				       const struct cg_ival *iv, size_t n, struct cg_label *yes,
+				       struct cg_label *no)
+{
+	struct cg_seg *seg = arena_alloc(g->a, (2 * n + 2) * sizeof(*seg));
+	size_t ns = 0;
+	uint64_t pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (iv[i].lo > pos)
+			cg_seg_add(seg, &ns, (uint32_t)pos, no);
+		cg_seg_add(seg, &ns, (uint32_t)iv[i].lo, yes);
+		pos = iv[i].hi + 1;
+	}
+	if (pos <= max)
+		cg_seg_add(seg, &ns, (uint32_t)pos, no);
+	if (ns == 1)
+		return seg[0].to;
+	return cg_with_load(g, off, max, cg_search(g, cg_word(off, max), seg, ns));
+}
+
+/* Part of a set of wide values: the high words H1..H2, and of each the
+ * low words LO..HI (all of them when H1 < H2). */
+struct cg_piece {
+	uint32_t h1, h2;
+	uint32_t lo, hi;
+};
+
+/* The intervals IV[0..N) cut where the high word changes, in *OUT
+ * (3 per interval at most): the part in the first high word, the high
+ * words covered whole, the part in the last one. Returns how many. */
+static size_t cg_pieces(struct arena *a, const struct cg_ival *iv, size_t n,
+			struct cg_piece **out)
+{
+	struct cg_piece *p = arena_alloc(a, (3 * n + 1) * sizeof(*p));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t ha = (uint32_t)(iv[i].lo >> 32), hb = (uint32_t)(iv[i].hi >> 32);
+		uint32_t al = (uint32_t)iv[i].lo, bl = (uint32_t)iv[i].hi;
+		if (ha == hb) {
+			p[k++] = (struct cg_piece){ ha, ha, al, bl };
+			continue;
+		}
+		uint64_t first = ha, last = hb;
+		if (al != 0) {
+			p[k++] = (struct cg_piece){ ha, ha, al, ~0u };
+			first++;
+		}
+		if (bl != ~0u)
+			last--;
+		if (first <= last)
+			p[k++] = (struct cg_piece){ (uint32_t)first, (uint32_t)last, 0, ~0u };
+		if (bl != ~0u)
+			p[k++] = (struct cg_piece){ hb, hb, 0, bl };
+	}
+	*out = p;
+	return k;
+}
+
+/* Argument ARG (WIDTH > 32 bits) in the intervals IV[0..N): a search on
+ * the high word, whose values with part of their low words in the set go
+ * to a search on the low word (the values that share a high word
+ * grouped), the others straight to YES or NO. */
+static struct cg_label *cg_wide_search(struct cg *g, int arg, unsigned width,
+				       const struct cg_ival *iv, size_t n, struct cg_label *yes,
+				       struct cg_label *no)
+{
+	uint32_t mh = (uint32_t)(width_mask(width) >> 32);
+	struct cg_piece *p;
+	size_t np = cg_pieces(g->a, iv, n, &p), ns = 0;
+	struct cg_seg *seg = arena_alloc(g->a, (2 * np + 2) * sizeof(*seg));
+	struct cg_ival *part = arena_alloc(g->a, (np + 1) * sizeof(*part));
+	uint64_t pos = 0;   /* the first high word not yet placed */
+	for (size_t i = 0; i < np;) {
+		uint32_t h = p[i].h1;
+		if (h > pos)
+			cg_seg_add(seg, &ns, (uint32_t)pos, no);
+		if (p[i].lo == 0 && p[i].hi == ~0u) {
+			cg_seg_add(seg, &ns, h, yes);
+			pos = (uint64_t)p[i++].h2 + 1;
+			continue;
+		}
+		size_t k = 0;
+		for (; i < np && p[i].h1 == h; i++)
+			part[k++] = (struct cg_ival){ p[i].lo, p[i].hi };
+		cg_seg_add(seg, &ns, h, cg_word_search(g, cg_lo(arg), ~0u, part, k, yes, no));
+		pos = (uint64_t)h + 1;
+	}
+	if (pos <= mh)
+		cg_seg_add(seg, &ns, (uint32_t)pos, no);
+	if (ns == 1)
+		return seg[0].to;
+	return cg_with_load(g, cg_hi(arg), mh, cg_search(g, cg_word(cg_hi(arg), mh), seg, ns));
 }
 
 /* When S is a union of single-bit terms on distinct bits (what != and
@@ -373,9 +511,10 @@ static struct cg_label *cg_set(struct cg *g, int arg, unsigned width, struct arg
 	if (cg_complement(s, &c))
 		return cg_set(g, arg, width, (struct argset){ &c, 1 }, no, yes);
 	if (!cg_intervals(g->a, s, width, &iv, &niv)) {
-		for (size_t i = niv; i-- > 0;)
-			no = cg_interval(g, arg, width, iv[i].lo, iv[i].hi, yes, no);
-		return no;
+		if (width <= 32)
+			return cg_word_search(g, cg_lo(arg), (uint32_t)width_mask(width), iv, niv,
+					      yes, no);
+		return cg_wide_search(g, arg, width, iv, niv, yes, no);
 	}
 	uint64_t W = width_mask(width);
 	for (size_t i = s.n; i-- > 0;) {
@@ -398,15 +537,6 @@ static unsigned cg_arg_width(const struct conj *c, int arg)
 	return w;
 }
 
-/* Conjunction K of R: every argument it constrains in its set. */
-static struct cg_label *cg_conj(struct cg *g, const struct rule *r, size_t k, struct cg_label *yes,
-				struct cg_label *no)
-{
-	for (int arg = 5; arg >= 0; arg--)
-		yes = cg_set(g, arg, cg_arg_width(&r->dnf.c[k], arg), r->sets[k][arg], yes, no);
-	return yes;
-}
-
 static int cg_always(const struct rule *r, size_t k)
 {
 	for (int arg = 0; arg < 6; arg++)
@@ -415,19 +545,131 @@ static int cg_always(const struct rule *r, size_t k)
 	return 1;
 }
 
-/* One syscall's rules R[0..N): each conjunction in turn, then DFLT. */
+/* One conjunction of a syscall's rules, as the tree over them sees it:
+ * the value set and width of each argument (one tested already on the
+ * way here is left as all values), and the action. */
+struct cg_item {
+	struct argset s[6];
+	unsigned w[6];
+	uint32_t action;
+};
+
+/* Every value: one term without a mask. */
+static const struct term cg_all_term = { 0, 0 };
+
+static int cg_set_same(struct argset x, struct argset y)
+{
+	return x.n == y.n && !memcmp(x.t, y.t, x.n * sizeof(*x.t));
+}
+
+/* The one argument IT constrains; -1 for none, -2 for several. */
+static int cg_sole_arg(const struct cg_item *it)
+{
+	int sole = -1;
+	for (int a = 0; a < 6; a++)
+		if (!argset_is_all(it->s[a]))
+			sole = sole == -1 ? a : -2;
+	return sole;
+}
+
+/* Joins each run of items with one action that constrain only the same
+ * argument, at one width, into one item of the union of their sets (the
+ * first match among them is any match), so that the run is one search
+ * over the argument's values rather than a test per item. Returns the
+ * new N. */
+static size_t cg_join(struct arena *a, struct cg_item *v, size_t n)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < n;) {
+		int arg = cg_sole_arg(&v[i]);
+		size_t j = i + 1, terms = arg >= 0 ? v[i].s[arg].n : 0;
+		while (arg >= 0 && j < n && v[j].action == v[i].action && cg_sole_arg(&v[j]) == arg &&
+		       v[j].w[arg] == v[i].w[arg])
+			terms += v[j++].s[arg].n;
+		v[out] = v[i];
+		if (j > i + 1) {
+			struct term *t = arena_alloc(a, (terms + 1) * sizeof(*t));
+			size_t k = 0;
+			for (size_t m = i; m < j; m++) {
+				memcpy(t + k, v[m].s[arg].t, v[m].s[arg].n * sizeof(*t));
+				k += v[m].s[arg].n;
+			}
+			v[out].s[arg] = (struct argset){ t, k };
+		}
+		out++;
+		i = j;
+	}
+	return out;
+}
+
+static struct cg_label *cg_items(struct cg *g, struct cg_item *v, size_t n, struct cg_label *next);
+
+/* The items V[0..N), which all have the same set on argument ARG: that
+ * set tested once, then the items without it; NEXT when it fails. */
+static struct cg_label *cg_group(struct cg *g, const struct cg_item *v, size_t n, int arg,
+				 struct cg_label *next)
+{
+	struct cg_item *rest = arena_alloc(g->a, (n + 1) * sizeof(*rest));
+	for (size_t i = 0; i < n; i++) {
+		rest[i] = v[i];
+		rest[i].s[arg] = (struct argset){ (struct term *)&cg_all_term, 1 };
+	}
+	struct cg_label *inner = cg_items(g, rest, n, next);
+	return cg_set(g, arg, v[0].w[arg], v[0].s[arg], inner, next);
+}
+
+/* The items V[0..N) in turn, the first that matches deciding, NEXT when
+ * none does: a decision tree in which consecutive items that test the
+ * same set on their first argument share that test (and its load). The
+ * recursion is as deep as there are arguments, not items. */
+static struct cg_label *cg_items(struct cg *g, struct cg_item *v, size_t n, struct cg_label *next)
+{
+	n = cg_join(g->a, v, n);
+	size_t *start = arena_alloc(g->a, (n + 1) * sizeof(*start));
+	int *arg = arena_alloc(g->a, (n + 1) * sizeof(*arg));
+	size_t groups = 0;
+	for (size_t i = 0; i < n;) {
+		int a = 0;
+		while (a < 6 && argset_is_all(v[i].s[a]))
+			a++;
+		size_t j = i + 1;
+		while (a < 6 && j < n && v[j].w[a] == v[i].w[a] && cg_set_same(v[j].s[a], v[i].s[a]))
+			j++;
+		start[groups] = i;
+		arg[groups++] = a;
+		i = j;
+	}
+	start[groups] = n;
+	for (size_t k = groups; k-- > 0;) {
+		size_t i = start[k];
+		next = arg[k] == 6 ? cg_ret(g, v[i].action)
+				   : cg_group(g, v + i, start[k + 1] - i, arg[k], next);
+	}
+	return next;
+}
+
+/* One syscall's rules R[0..N): their conjunctions in turn, then DFLT. */
 static struct cg_label *cg_syscall(struct cg *g, struct rule *const *r, size_t n,
 				   struct cg_label *dflt)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t ni = 0;
+	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < r[i]->dnf.n; k++)
 			if (cg_always(r[i], k))
 				return cg_ret(g, r[i]->action);
-	struct cg_label *next = dflt;
-	for (size_t i = n; i-- > 0;)
-		for (size_t k = r[i]->dnf.n; k-- > 0;)
-			next = cg_conj(g, r[i], k, cg_ret(g, r[i]->action), next);
-	return next;
+		ni += r[i]->dnf.n;
+	}
+	struct cg_item *v = arena_alloc(g->a, (ni + 1) * sizeof(*v));
+	ni = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < r[i]->dnf.n; k++, ni++) {
+			for (int arg = 0; arg < 6; arg++) {
+				v[ni].s[arg] = r[i]->sets[k][arg];
+				v[ni].w[arg] = cg_arg_width(&r[i]->dnf.c[k], arg);
+			}
+			v[ni].action = r[i]->action;
+		}
+	return cg_items(g, v, ni, dflt);
 }
 
 static int cg_by_nr(const void *x, const void *y)
