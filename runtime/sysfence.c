@@ -1,7 +1,8 @@
 /* sysfence runtime: check a compiled filter and hand it to the kernel.
  * Everything the kernel could refuse is checked first (check.c), so that
  * a truncated, corrupt or foreign filter fails with a precise error and
- * leaves the process as it was. */
+ * leaves the process as it was; so does one compiled for another arch
+ * (interp.c). */
 #include "check.h"
 
 #include <errno.h>
@@ -137,8 +138,8 @@ static int install(const struct sock_filter *insns, size_t len,
 int sysfence_apply(const struct sock_filter *insns, size_t len,
 				   unsigned flags)
 {
-	/* A listener nobody holds would leave each notified call blocked
-	 * for ever, or rather ENOSYS once the fd is gone: never useful. */
+	/* The listener fd would have nowhere to go: leaked, and no call it
+	 * is for ever answered. */
 	if (flags & SYSFENCE_NEW_LISTENER)
 		return -EINVAL;
 	return install(insns, len, flags, NULL);

@@ -198,6 +198,63 @@ static int test_tsync_failure(void)
 	return 0;
 }
 
+/* With a listener the kernel cannot name the thread (TSYNC_ESRCH): the
+ * code is the same, the thread 0, and nothing is installed. */
+static int test_tsync_listener_failure(void)
+{
+	struct sock_filter f[] = ONE_RULE_FILTER(TEST_ARCH, SYS_getppid,
+											 SECCOMP_RET_USER_NOTIF);
+	pthread_t t;
+	int fd = 7, rc;
+
+	REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
+	REQUIRE(pthread_create(&t, NULL, loner_thread, NULL) == 0);
+	pthread_barrier_wait(&barrier);
+	rc = sysfence_apply_listener(f, NINSNS(f), SYSFENCE_ALL_THREADS, &fd);
+	if (rc == -EINVAL) /* a kernel older than 5.7 */
+		_exit(SKIP);
+	CHECK_RC(rc, -SYSFENCE_ETSYNC);
+	REQUIRE(fd == -1 && sysfence_last_tsync_tid() == 0);
+	REQUIRE(strstr(sysfence_strerror(rc), "names none") != NULL);
+	REQUIRE(allowed(SYS_getppid));
+	pthread_barrier_wait(&barrier);
+	REQUIRE(pthread_join(t, NULL) == 0);
+	return 0;
+}
+
+static void *enosys_thread(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&barrier);
+	errno = 0;
+	return (void *)(long)(syscall(SYS_getppid) == -1 && errno == ENOSYS);
+}
+
+/* And on every thread when none has diverged. */
+static int test_all_threads_listener(void)
+{
+	struct sock_filter f[] = ONE_RULE_FILTER(TEST_ARCH, SYS_getppid,
+											 SECCOMP_RET_USER_NOTIF);
+	pthread_t t;
+	void *res;
+	int fd = -1, rc;
+
+	REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
+	REQUIRE(pthread_create(&t, NULL, enosys_thread, NULL) == 0);
+	rc = sysfence_apply_listener(f, NINSNS(f), SYSFENCE_ALL_THREADS, &fd);
+	if (rc == -EINVAL)
+		_exit(SKIP);
+	CHECK_RC(rc, 0);
+	REQUIRE(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC));
+	REQUIRE(close(fd) == 0); /* no supervisor: getppid gives ENOSYS */
+	errno = 0;
+	REQUIRE(syscall(SYS_getppid) == -1 && errno == ENOSYS);
+	pthread_barrier_wait(&barrier); /* the other thread is confined too */
+	REQUIRE(pthread_join(t, &res) == 0);
+	REQUIRE((long)res == 1);
+	return 0;
+}
+
 static int test_stacking(void)
 {
 	CHECK_RC(apply_deny(SYS_getppid, 0), 0);
@@ -729,6 +786,9 @@ static const struct {
 	{ "second thread unconfined without ALL_THREADS", test_current_thread },
 	{ "second thread confined with ALL_THREADS", test_all_threads },
 	{ "ALL_THREADS fails on a diverged thread, naming it", test_tsync_failure },
+	{ "ALL_THREADS with a listener fails unnamed, installs nothing",
+	  test_tsync_listener_failure },
+	{ "ALL_THREADS with a listener: a close-on-exec fd", test_all_threads_listener },
 	{ "two stacked filters give the intersection", test_stacking },
 	{ "filter inherited across execve", test_execve },
 	{ "LOG and SPEC_ALLOW flags", test_log_spec_allow },
