@@ -11,4 +11,15 @@
 __attribute__((visibility("hidden")))
 int sysfence_check_filter(const struct sock_filter *insns, size_t len);
 
+/* -SYSFENCE_EARCH when the filter, run as the kernel would on this
+ * process's arch, kills both exit_group and getpid (interp.c): a filter
+ * for another arch.  0 otherwise, and on arches sysfence does not know.
+ * Needs a filter sysfence_check_filter has passed. */
+__attribute__((visibility("hidden")))
+int sysfence_check_arch(const struct sock_filter *insns, size_t len);
+
+/* This process's arch as seccomp sees it: "AUDIT_ARCH_X86_64", ... */
+__attribute__((visibility("hidden")))
+const char *sysfence_arch_name(void);
+
 #endif /* SYSFENCE_CHECK_H */

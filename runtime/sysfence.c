@@ -1,7 +1,8 @@
 /* sysfence runtime: check a compiled filter and hand it to the kernel.
  * Everything the kernel could refuse is checked first (check.c), so that
  * a truncated, corrupt or foreign filter fails with a precise error and
- * leaves the process as it was. */
+ * leaves the process as it was; so does one compiled for another arch
+ * (interp.c). */
 #include "check.h"
 
 #include <errno.h>
@@ -23,16 +24,26 @@
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
 #endif
 
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
+
 #define SYSFENCE_ALL_FLAGS \
-	(SYSFENCE_ALL_THREADS | SYSFENCE_LOG | SYSFENCE_SPEC_ALLOW)
+	(SYSFENCE_ALL_THREADS | SYSFENCE_LOG | SYSFENCE_SPEC_ALLOW | \
+	 SYSFENCE_NEW_LISTENER)
 
 /* Per thread, so that two threads failing at once each see their own. */
 static _Thread_local pid_t tsync_tid;
 static _Thread_local char tsync_msg[96];
+static _Thread_local char arch_msg[96];
 
 /* Asks the kernel about the flags, changing nothing: it checks them
  * before it reads the program, so with none it answers EFAULT when it
- * knows them all, EINVAL when not, ENOSYS without seccomp filters. */
+ * knows them all, EINVAL when not, ENOSYS without seccomp filters.
+ * A listener is only made once the program is read: none is made here. */
 static int probe_flags(unsigned long kflags)
 {
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, NULL) != -1)
@@ -40,19 +51,9 @@ static int probe_flags(unsigned long kflags)
 	return errno == EFAULT ? 0 : -errno;
 }
 
-int sysfence_apply(const struct sock_filter *insns, size_t len,
-				   unsigned flags)
+static unsigned long kernel_flags(unsigned flags)
 {
 	unsigned long kflags = 0;
-	long ret;
-	int err;
-
-	/* Refuse what we cannot install before changing anything. */
-	if (flags & ~SYSFENCE_ALL_FLAGS)
-		return -EINVAL;
-	err = sysfence_check_filter(insns, len);
-	if (err)
-		return err;
 
 	if (flags & SYSFENCE_ALL_THREADS)
 		kflags |= SECCOMP_FILTER_FLAG_TSYNC;
@@ -60,7 +61,57 @@ int sysfence_apply(const struct sock_filter *insns, size_t len,
 		kflags |= SECCOMP_FILTER_FLAG_LOG;
 	if (flags & SYSFENCE_SPEC_ALLOW)
 		kflags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+	if (flags & SYSFENCE_NEW_LISTENER)
+		kflags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	/* A successful call answers the listener fd, so a thread that cannot
+	 * be synchronised can no longer be named by the answer: the kernel
+	 * takes the two together only if told to fail with ESRCH instead. */
+	if ((flags & SYSFENCE_ALL_THREADS) && (flags & SYSFENCE_NEW_LISTENER))
+		kflags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	return kflags;
+}
 
+/* The kernel's answer to the install, as our code; a listener goes to
+ * *listener_fd when one was asked for (listener_fd not NULL). */
+static int install_result(long ret, unsigned long kflags, int *listener_fd)
+{
+	if (ret < 0 && errno == ESRCH && (kflags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH)) {
+		tsync_tid = 0; /* TSYNC_ESRCH: nothing installed, no name */
+		return -SYSFENCE_ETSYNC;
+	}
+	if (ret < 0)
+		return -errno;
+	if (listener_fd) {
+		*listener_fd = (int)ret;
+		return 0;
+	}
+	if (ret > 0) {
+		/* With TSYNC the kernel answers the id of a thread it could not
+		 * synchronise, and has installed nothing anywhere. */
+		tsync_tid = (pid_t)ret;
+		return -SYSFENCE_ETSYNC;
+	}
+	return 0;
+}
+
+/* Both entry points: listener_fd is NULL exactly when no listener is
+ * wanted. */
+static int install(const struct sock_filter *insns, size_t len,
+				   unsigned flags, int *listener_fd)
+{
+	unsigned long kflags;
+	long ret;
+	int err;
+
+	/* Refuse what we cannot install before changing anything. */
+	if (flags & ~SYSFENCE_ALL_FLAGS)
+		return -EINVAL;
+	err = sysfence_check_filter(insns, len);
+	if (!err)
+		err = sysfence_check_arch(insns, len);
+	if (err)
+		return err;
+	kflags = kernel_flags(flags);
 	err = probe_flags(kflags);
 	if (err)
 		return err;
@@ -81,15 +132,26 @@ int sysfence_apply(const struct sock_filter *insns, size_t len,
 
 	/* The syscall, not prctl(PR_SET_SECCOMP), which takes no flags. */
 	ret = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, &prog);
-	if (ret < 0)
-		return -errno;
-	if (ret > 0) {
-		/* With TSYNC the kernel answers the id of a thread it could not
-		 * synchronise, and has installed nothing anywhere. */
-		tsync_tid = (pid_t)ret;
-		return -SYSFENCE_ETSYNC;
-	}
-	return 0;
+	return install_result(ret, kflags, listener_fd);
+}
+
+int sysfence_apply(const struct sock_filter *insns, size_t len,
+				   unsigned flags)
+{
+	/* The listener fd would have nowhere to go: leaked, and no call it
+	 * is for ever answered. */
+	if (flags & SYSFENCE_NEW_LISTENER)
+		return -EINVAL;
+	return install(insns, len, flags, NULL);
+}
+
+int sysfence_apply_listener(const struct sock_filter *insns, size_t len,
+							unsigned flags, int *listener_fd)
+{
+	if (!listener_fd)
+		return -EFAULT;
+	*listener_fd = -1;
+	return install(insns, len, flags | SYSFENCE_NEW_LISTENER, listener_fd);
 }
 
 /* Reads up to size bytes, to the end of the file or until full. */
@@ -212,10 +274,18 @@ const char *sysfence_strerror(int err)
 	case -SYSFENCE_ECHANGED:
 		return "filter file changed while it was read";
 	case -SYSFENCE_ETSYNC:
+		if (tsync_tid == 0)
+			return "a thread could not be synchronised: it has a filter "
+				   "this thread lacks (the kernel names none with a listener)";
 		snprintf(tsync_msg, sizeof(tsync_msg),
 				 "thread %ld could not be synchronised: it has a filter "
 				 "this thread lacks", (long)tsync_tid);
 		return tsync_msg;
+	case -SYSFENCE_EARCH:
+		snprintf(arch_msg, sizeof(arch_msg),
+				 "the filter does not allow this machine's arch (%s): "
+				 "compiled for another?", sysfence_arch_name());
+		return arch_msg;
 	/* The errno values the seccomp call itself gives, said plainly. */
 	case -EINVAL:
 		return "invalid argument: an unknown flag, or the kernel refused the "

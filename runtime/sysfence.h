@@ -17,8 +17,16 @@ extern "C" {
 /* Flags, or-ed together; each maps to a SECCOMP_FILTER_FLAG_*.  A kernel
  * that lacks one refuses the filter with -EINVAL. */
 #define SYSFENCE_ALL_THREADS 0x1u /* every thread of the process (TSYNC) */
-#define SYSFENCE_LOG         0x2u /* log actions but allow (LOG, 4.14) */
+/* Log every action the filter takes except allow (LOG, 4.14), as far as
+ * the kernel.seccomp.actions_logged sysctl lets it.  It only logs: a
+ * denied call stays denied.  For a permissive trial run compile a policy
+ * with `default log` on purpose instead. */
+#define SYSFENCE_LOG         0x2u
 #define SYSFENCE_SPEC_ALLOW  0x4u /* no forced SSB mitigation (4.17) */
+/* A user-notification listener (NEW_LISTENER, 5.0), without which a
+ * `notify` rule gives ENOSYS: only with sysfence_apply_listener(), which
+ * has somewhere to put its fd.  With SYSFENCE_ALL_THREADS it needs 5.7. */
+#define SYSFENCE_NEW_LISTENER 0x8u
 
 /* The kernel's limit on the instructions of one filter (BPF_MAXINSNS). */
 #define SYSFENCE_MAX_INSNS 4096
@@ -38,7 +46,8 @@ enum sysfence_error {
 	SYSFENCE_EMEM,            /* a scratch word past the 16th */
 	SYSFENCE_EMEMINIT,        /* a scratch word read before it is written */
 	SYSFENCE_ENOTREG,         /* the file is a FIFO, device, ...: no file */
-	SYSFENCE_ECHANGED         /* the file changed while it was read */
+	SYSFENCE_ECHANGED,        /* the file changed while it was read */
+	SYSFENCE_EARCH            /* kills exit_group and getpid on this arch */
 };
 
 /* Checks the filter (len instructions) as the kernel will, and the flags
@@ -47,9 +56,21 @@ enum sysfence_error {
  * or flag refused by then leaves the process exactly as it was.  Filters
  * stack (the strictest answer wins) and last across fork and execve.
  * -SYSFENCE_ETSYNC: a thread has a filter the caller lacks; nothing was
- * installed, and sysfence_last_tsync_tid() names it. */
+ * installed, and sysfence_last_tsync_tid() names it.
+ * -SYSFENCE_EARCH: the filter kills exit_group and getpid of this
+ * process's arch, as a filter compiled for other arches does. */
 int sysfence_apply(const struct sock_filter *insns, size_t len,
 				   unsigned flags);
+
+/* sysfence_apply() with SYSFENCE_NEW_LISTENER (implied): on success
+ * *listener_fd is the listener, close-on-exec, to hand to a supervisor
+ * that answers with SECCOMP_IOCTL_NOTIF_RECV and _SEND (see
+ * examples/notify); otherwise -1.  Hand it over before the first call a
+ * `notify` rule catches, which blocks until someone answers.  NULL
+ * listener_fd: -EFAULT, and nothing done.  With SYSFENCE_ALL_THREADS the
+ * kernel does not name the thread behind -SYSFENCE_ETSYNC (tid 0). */
+int sysfence_apply_listener(const struct sock_filter *insns, size_t len,
+							unsigned flags, int *listener_fd);
 
 /* The same for a raw filter file as written by `sysfence compile -o X.bpf`:
  * a regular file (a FIFO, device or directory is refused without waiting

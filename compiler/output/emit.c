@@ -87,6 +87,37 @@ static void arch_list(const struct policy_build *pb, char *buf, size_t len)
 			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", arch_table[a].name);
 }
 
+/* The compilers' predefined macros that say a target is one of ours; x32
+ * and x86_64 differ only by the ILP32 data model. */
+static const char *const arch_target_test[ARCH_COUNT] = {
+	[ARCH_X86_64]  = "(defined(__x86_64__) && !defined(__ILP32__))",
+	[ARCH_X86]     = "defined(__i386__)",
+	[ARCH_X32]     = "(defined(__x86_64__) && defined(__ILP32__))",
+	[ARCH_AARCH64] = "defined(__aarch64__)",
+};
+
+/* A program built for a target the filter does not cover would be killed
+ * at its first syscall after applying it ("Bad system call"): make that a
+ * compile error instead, naming the filter's arches. */
+static void write_arch_guard(FILE *out, const struct policy_build *pb)
+{
+	const char *sep = "";
+	fprintf(out, "#if !(");
+	for (int a = 0; a < ARCH_COUNT; a++)
+		if (pb->arch_mask & (1u << a)) {
+			fprintf(out, "%s%s", sep, arch_target_test[a]);
+			sep = " || \\\n      ";
+		}
+	fprintf(out, ")\n#error \"this filter is for ");
+	sep = "";
+	for (int a = 0; a < ARCH_COUNT; a++)
+		if (pb->arch_mask & (1u << a)) {
+			fprintf(out, "%s%s", sep, arch_table[a].name);
+			sep = ", ";
+		}
+	fprintf(out, ", not for this target\"\n#endif\n\n");
+}
+
 static void write_c(FILE *out, const struct policy_build *pb, const struct filter *f)
 {
 	char name[128], guard[160], arches[64];
@@ -113,6 +144,7 @@ static void write_c(FILE *out, const struct policy_build *pb, const struct filte
 		source, pb->policy->name, arches, f->len,
 		(unsigned long long)content_hash(f), guard, guard);
 	free(source);
+	write_arch_guard(out, pb);
 	fprintf(out, "static const struct sock_filter sysfence_%s_filter[%zu] SYSFENCE_MAYBE_UNUSED = {\n",
 		name, f->len);
 	for (size_t i = 0; i < f->len; i++)

@@ -22,17 +22,22 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 
+/* OTHER_ARCH: one sysfence compiles for, but not this one. */
 #if defined(__x86_64__)
 #define TEST_ARCH AUDIT_ARCH_X86_64
+#define OTHER_ARCH AUDIT_ARCH_AARCH64
 #elif defined(__aarch64__)
 #define TEST_ARCH AUDIT_ARCH_AARCH64
+#define OTHER_ARCH AUDIT_ARCH_X86_64
 #else
 #define TEST_ARCH 0 /* no test filter for this arch: main() skips */
 #endif
@@ -64,6 +69,20 @@ static const char *self_exe;
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),                 \
 	}
 #define NINSNS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* RET for syscall sysno of audit_arch, allow the rest of it, kill other arches:
+ * what `sysfence compile` makes of a one-rule policy. */
+#define ONE_RULE_FILTER(audit_arch, sysno, ret)                                       \
+	{                                                                        \
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,                                   \
+				 offsetof(struct seccomp_data, arch)),                       \
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (audit_arch), 0, 4),                   \
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), \
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (sysno), 0, 1),                   \
+		BPF_STMT(BPF_RET | BPF_K, (ret)),                                    \
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                        \
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),                 \
+	}
 
 /* The probes: raw syscalls, so that no libc cache answers instead. */
 static int denied(long nr)
@@ -176,6 +195,63 @@ static int test_tsync_failure(void)
 	REQUIRE(allowed(SYS_getppid)); /* nothing installed here */
 	pthread_barrier_wait(&barrier);
 	REQUIRE(pthread_join(t, NULL) == 0);
+	return 0;
+}
+
+/* With a listener the kernel cannot name the thread (TSYNC_ESRCH): the
+ * code is the same, the thread 0, and nothing is installed. */
+static int test_tsync_listener_failure(void)
+{
+	struct sock_filter f[] = ONE_RULE_FILTER(TEST_ARCH, SYS_getppid,
+											 SECCOMP_RET_USER_NOTIF);
+	pthread_t t;
+	int fd = 7, rc;
+
+	REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
+	REQUIRE(pthread_create(&t, NULL, loner_thread, NULL) == 0);
+	pthread_barrier_wait(&barrier);
+	rc = sysfence_apply_listener(f, NINSNS(f), SYSFENCE_ALL_THREADS, &fd);
+	if (rc == -EINVAL) /* a kernel older than 5.7 */
+		_exit(SKIP);
+	CHECK_RC(rc, -SYSFENCE_ETSYNC);
+	REQUIRE(fd == -1 && sysfence_last_tsync_tid() == 0);
+	REQUIRE(strstr(sysfence_strerror(rc), "names none") != NULL);
+	REQUIRE(allowed(SYS_getppid));
+	pthread_barrier_wait(&barrier);
+	REQUIRE(pthread_join(t, NULL) == 0);
+	return 0;
+}
+
+static void *enosys_thread(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&barrier);
+	errno = 0;
+	return (void *)(long)(syscall(SYS_getppid) == -1 && errno == ENOSYS);
+}
+
+/* And on every thread when none has diverged. */
+static int test_all_threads_listener(void)
+{
+	struct sock_filter f[] = ONE_RULE_FILTER(TEST_ARCH, SYS_getppid,
+											 SECCOMP_RET_USER_NOTIF);
+	pthread_t t;
+	void *res;
+	int fd = -1, rc;
+
+	REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
+	REQUIRE(pthread_create(&t, NULL, enosys_thread, NULL) == 0);
+	rc = sysfence_apply_listener(f, NINSNS(f), SYSFENCE_ALL_THREADS, &fd);
+	if (rc == -EINVAL)
+		_exit(SKIP);
+	CHECK_RC(rc, 0);
+	REQUIRE(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC));
+	REQUIRE(close(fd) == 0); /* no supervisor: getppid gives ENOSYS */
+	errno = 0;
+	REQUIRE(syscall(SYS_getppid) == -1 && errno == ENOSYS);
+	pthread_barrier_wait(&barrier); /* the other thread is confined too */
+	REQUIRE(pthread_join(t, &res) == 0);
+	REQUIRE((long)res == 1);
 	return 0;
 }
 
@@ -390,6 +466,8 @@ static void opcode_verdict(unsigned code, unsigned k, volatile int *verdict)
 
 	if (rc == 0)
 		*verdict = 0;
+	else if (rc == -SYSFENCE_EARCH) /* RET 0: kills all, on purpose */
+		*verdict = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0 ? 3 : 0;
 	else if (rc == -EINVAL)
 		*verdict = 1;
 	else if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0)
@@ -399,7 +477,8 @@ static void opcode_verdict(unsigned code, unsigned k, volatile int *verdict)
 }
 
 /* Each 8-bit code (and a few wider) with a few constants, one child each:
- * the loader refuses exactly what the kernel does. */
+ * the loader refuses exactly what the kernel does, but for a filter that
+ * kills every call (RET 0), which it refuses as one for another arch. */
 static int test_opcodes_as_kernel(void)
 {
 	static const unsigned ks[] = { 0, 1, 4, 32 };
@@ -516,6 +595,162 @@ static int test_apply_file(void)
 	return 0;
 }
 
+/* A filter compiled for another arch only: refused, not installed to
+ * kill the process at its next syscall. */
+static int test_other_arch(void)
+{
+	struct sock_filter f[] = ONE_RULE_FILTER(OTHER_ARCH, SYS_getppid,
+											 SECCOMP_RET_ERRNO | EPERM);
+
+	CHECK_RC(sysfence_apply(f, NINSNS(f), 0), -SYSFENCE_EARCH);
+	check_untouched();
+	write_file(tmp_path("other-arch.bpf"), f, sizeof(f));
+	file_refused(tmp_path("other-arch.bpf"), -SYSFENCE_EARCH);
+	REQUIRE(strstr(sysfence_strerror(-SYSFENCE_EARCH),
+				   TEST_ARCH == AUDIT_ARCH_X86_64 ? "(AUDIT_ARCH_X86_64"
+												  : "(AUDIT_ARCH_AARCH64"));
+	return 0;
+}
+
+/* The rule is exactly "kills exit_group and getpid": killing one of the
+ * two on this arch is a policy, not a wrong arch. */
+static int test_arch_rule_exact(void)
+{
+	struct sock_filter getpid_f[] = ONE_RULE_FILTER(TEST_ARCH, SYS_getpid,
+													SECCOMP_RET_KILL_PROCESS);
+	struct sock_filter exit_f[] = ONE_RULE_FILTER(TEST_ARCH, SYS_exit_group,
+												  SECCOMP_RET_KILL_THREAD);
+
+	CHECK_RC(sysfence_apply(getpid_f, NINSNS(getpid_f), 0), 0);
+	CHECK_RC(sysfence_apply(exit_f, NINSNS(exit_f), 0), 0);
+	REQUIRE(allowed(SYS_getppid));
+	/* Not _exit(), which is exit_group: the last thread's exit ends the
+	 * process as well, with its status. */
+	syscall(SYS_exit, 0);
+	return 1;
+}
+
+/* Without a listener the kernel answers a notify rule with ENOSYS. */
+static int test_notify_without_listener(void)
+{
+	struct sock_filter f[] = ONE_RULE_FILTER(TEST_ARCH, SYS_getppid,
+											 SECCOMP_RET_USER_NOTIF);
+
+	CHECK_RC(sysfence_apply(f, NINSNS(f), SYSFENCE_NEW_LISTENER), -EINVAL);
+	CHECK_RC(sysfence_apply_listener(f, NINSNS(f), 0, NULL), -EFAULT);
+	check_untouched();
+	CHECK_RC(sysfence_apply(f, NINSNS(f), 0), 0);
+	errno = 0;
+	REQUIRE(syscall(SYS_getppid) == -1 && errno == ENOSYS);
+	return 0;
+}
+
+/* One fd over a unix socket (SCM_RIGHTS), with a status word beside it;
+ * fd -1 sends the word alone. */
+static int send_fd(int sock, int fd, int status)
+{
+	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &status, .iov_len = sizeof(status) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		msg.msg_control = ctl;
+		msg.msg_controllen = sizeof(ctl);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, 0) == (ssize_t)sizeof(status) ? 0 : -1;
+}
+
+/* The status word; the fd, if one came, in *fd (else -1). */
+static int recv_fd(int sock, int *fd, int *status)
+{
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = status, .iov_len = sizeof(*status) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+						  .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+
+	*fd = -1;
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(*status))
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+/* The supervised child: getppid(0) must fail with the supervisor's errno
+ * 42, getppid(1) return its 4242.  Exit status 0 when both did. */
+static void supervised_child(int sock)
+{
+	struct sock_filter f[] = ONE_RULE_FILTER(TEST_ARCH, SYS_getppid,
+											 SECCOMP_RET_USER_NOTIF);
+	int fd = -1, rc = sysfence_apply_listener(f, NINSNS(f), 0, &fd);
+	long r;
+
+	if (send_fd(sock, fd, rc) != 0 || rc != 0)
+		_exit(rc == 0 ? 1 : 0);
+	close(fd); /* the supervisor has it now */
+	errno = 0;
+	r = syscall(SYS_getppid, 0);
+	if (r != -1 || errno != 42)
+		_exit(2);
+	r = syscall(SYS_getppid, 1);
+	_exit(r == 4242 ? 0 : 3);
+}
+
+/* Answers one notification: errno 42 for arg0 0, the value 4242 else. */
+static void answer_one(int listener, pid_t child)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+
+	memset(&req, 0, sizeof(req)); /* the kernel insists */
+	REQUIRE(ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0,
+			"NOTIF_RECV: %s", strerror(errno));
+	REQUIRE(req.data.nr == SYS_getppid && req.pid == (__u32)child,
+			"nr %d from pid %u", req.data.nr, req.pid);
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	if (req.data.args[0] == 0)
+		resp.error = -42;
+	else
+		resp.val = 4242;
+	REQUIRE(ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0,
+			"NOTIF_SEND: %s", strerror(errno));
+}
+
+static int test_notify_supervised(void)
+{
+	int sv[2], listener, rc, status;
+	pid_t pid;
+
+	REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0)
+		supervised_child(sv[1]);
+	close(sv[1]);
+	alarm(20); /* a lost notification ends the case, not the suite */
+	REQUIRE(recv_fd(sv[0], &listener, &rc) == 0);
+	if (rc == -EINVAL) { /* a kernel older than 5.0 */
+		REQUIRE(waitpid(pid, NULL, 0) == pid);
+		return SKIP;
+	}
+	CHECK_RC(rc, 0);
+	REQUIRE(listener >= 0);
+	answer_one(listener, pid);
+	answer_one(listener, pid);
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			"supervised child: status %#x", status);
+	return 0;
+}
+
 static int test_strerror(void)
 {
 	static const int codes[] = {
@@ -523,7 +758,7 @@ static int test_strerror(void)
 		-SYSFENCE_EJUMP, -SYSFENCE_ENORET, -SYSFENCE_EOPCODE,
 		-SYSFENCE_ELOAD, -SYSFENCE_EDIVZERO, -SYSFENCE_ESHIFT,
 		-SYSFENCE_EMEM, -SYSFENCE_EMEMINIT, -SYSFENCE_ENOTREG,
-		-SYSFENCE_ECHANGED, -EINVAL, -EFAULT, -ENOMEM, -ENOSYS, -ENOENT,
+		-SYSFENCE_ECHANGED, -SYSFENCE_EARCH, -EINVAL, -EFAULT, -ENOMEM, -ENOSYS, -ENOENT,
 		-EISDIR,
 	};
 	size_t i, j;
@@ -551,6 +786,9 @@ static const struct {
 	{ "second thread unconfined without ALL_THREADS", test_current_thread },
 	{ "second thread confined with ALL_THREADS", test_all_threads },
 	{ "ALL_THREADS fails on a diverged thread, naming it", test_tsync_failure },
+	{ "ALL_THREADS with a listener fails unnamed, installs nothing",
+	  test_tsync_listener_failure },
+	{ "ALL_THREADS with a listener: a close-on-exec fd", test_all_threads_listener },
 	{ "two stacked filters give the intersection", test_stacking },
 	{ "filter inherited across execve", test_execve },
 	{ "LOG and SPEC_ALLOW flags", test_log_spec_allow },
@@ -562,6 +800,13 @@ static const struct {
 	{ "bad files rejected, child left untouched", test_bad_files },
 	{ "FIFO, device, sparse and /proc files refused at once", test_odd_files },
 	{ "apply from a file", test_apply_file },
+	{ "a filter for another arch only refused untouched", test_other_arch },
+	{ "killing getpid or exit_group alone is no wrong arch",
+	  test_arch_rule_exact },
+	{ "notify without a listener: ENOSYS; NEW_LISTENER needs one",
+	  test_notify_without_listener },
+	{ "notify: a supervisor's errno and value reach the child",
+	  test_notify_supervised },
 	{ "sysfence_strerror messages", test_strerror },
 };
 
