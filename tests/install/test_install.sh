@@ -70,7 +70,13 @@ check "pkg-config --cflags --libs sysfence: $flags" \
 # The separate project: its Makefile, the installed sysfence, the
 # installed stdlib (-I finds it before any other copy).
 cp -r "$src/tests/install/app" "$tmp/app"
-if make -C "$tmp/app" SYSFENCE="$sf" SYSFENCE_FLAGS="-I $stdlib" > "$tmp/make.log" 2>&1; then
+san=()
+if [[ -n "${SANITIZE:-}" && "$SANITIZE" != none ]]; then
+	san=(LDFLAGS="-fsanitize=$SANITIZE")
+	# LeakSanitizer needs syscalls at exit that the app's filter denies.
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+fi
+if make -C "$tmp/app" SYSFENCE="$sf" SYSFENCE_FLAGS="-I $stdlib" "${san[@]}" > "$tmp/make.log" 2>&1; then
     ok "make: app built against the installed loader"
 else
     bad "make: app"
