@@ -17,7 +17,19 @@ struct expand {
 	const struct ruleset *policy;   /* the one being expanded */
 	int arch;
 	int failed;
+	int const_depth;                /* consts being evaluated, one inside another */
+	unsigned use_depth;             /* rulesets being expanded, one inside another */
 };
+
+/* How deep `use` may nest: every later stage follows the chain, and a
+ * generated file of 60k rulesets each using the next must get a
+ * diagnostic, not a stack overflow or hours of expansion. */
+#define EXPAND_USE_DEPTH_MAX 256
+
+/* How many consts a value may be defined through, one in terms of the
+ * next: each costs a level of recursion, and a generated file of 60k
+ * chained consts must get a diagnostic, not a stack overflow. */
+#define CONST_DEPTH_MAX 1000
 
 /* ---- constant expressions ---- */
 
@@ -68,9 +80,18 @@ static int eval_const(struct expand *x, struct const_decl *c, struct loc use, st
 		diag_note(x->u->diag, c->loc, "'%s' is defined here", c->name);
 		return -1;
 	}
+	if (x->const_depth == CONST_DEPTH_MAX) {
+		diag_error(x->u->diag, use,
+			   "const '%s' is defined through more than %d other consts, one in terms of the next",
+			   c->name, CONST_DEPTH_MAX);
+		c->failed = 1;
+		return -1;
+	}
 	c->state[x->arch] = 1;
 	*out = (struct val){ 0, 0 };
+	x->const_depth++;
 	int rc = eval(x, c->override_value ? c->override_value : c->value, out);
+	x->const_depth--;
 	c->state[x->arch] = 2;
 	c->cached[x->arch] = out->bits;
 	c->cached_neg[x->arch] = out->neg;
@@ -439,10 +460,19 @@ static void expand_ruleset(struct expand *x, struct ruleset *rs, const struct us
 					x->failed = 1;   /* a cycle, reported by the resolver */
 					continue;
 				}
+				if (x->use_depth >= EXPAND_USE_DEPTH_MAX) {
+					diag_error(x->u->diag, ref->loc,
+						   "'use' nests more than %d rulesets deep here",
+						   EXPAND_USE_DEPTH_MAX);
+					x->failed = 1;
+					continue;
+				}
 				struct use_chain *link = arena_alloc(x->u->arena, sizeof(*link));
 				link->ref = ref;
 				link->outer = chain;
+				x->use_depth++;
 				expand_ruleset(x, ref->target, link, ap);
+				x->use_depth--;
 			}
 		}
 	}

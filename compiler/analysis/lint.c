@@ -414,44 +414,43 @@ void lint_policy(struct unit *u, const struct policy_build *pb)
 
 /* ---- the checked file ---- */
 
-static int reached(const struct ptrvec *seen, const struct ruleset *rs)
+/* Marks RS and every ruleset it uses, transitively (the resolver bounds
+ * how deep `use` nests). */
+static void reach(struct ruleset *rs)
 {
-	for (size_t i = 0; i < seen->n; i++)
-		if (seen->v[i] == rs)
-			return 1;
-	return 0;
-}
-
-/* Adds RS and every ruleset it uses, transitively, to SEEN. */
-static void reach(struct arena *a, struct ptrvec *seen, struct ruleset *rs)
-{
-	if (reached(seen, rs))
+	if (rs->used_by_policy)
 		return;
-	ptrvec_push(a, seen, rs);
+	rs->used_by_policy = 1;
 	for (size_t i = 0; i < rs->stmts.n; i++) {
 		const struct stmt *st = rs->stmts.v[i];
 		for (size_t j = 0; st->kind == STMT_USE && j < st->nuses; j++)
 			if (st->uses[j].target)
-				reach(a, seen, st->uses[j].target);
+				reach(st->uses[j].target);
 	}
 }
 
-/* Every ruleset the policies of the root file use, transitively. */
-static struct ptrvec used_rulesets(struct unit *u)
+/* Marks, once per unit, every ruleset the policies of the root file use:
+ * asked about each ruleset of a generated file, a walk per question was
+ * quadratic. Returns whether the root file has a policy at all. */
+static int mark_used(struct unit *u)
 {
-	struct ptrvec seen = { 0 };
+	int policies = 0;
 	for (size_t i = 0; i < u->root->rulesets.n; i++) {
 		struct ruleset *rs = u->root->rulesets.v[i];
-		if (rs->is_policy)
-			reach(u->arena, &seen, rs);
+		if (rs->is_policy) {
+			policies = 1;
+			if (!u->uses_marked)
+				reach(rs);
+		}
 	}
-	return seen;
+	u->uses_marked = 1;
+	return policies;
 }
 
 static int used_by_a_policy(struct unit *u, const struct ruleset *rs)
 {
-	struct ptrvec seen = used_rulesets(u);
-	return reached(&seen, rs);
+	mark_used(u);
+	return rs->used_by_policy;
 }
 
 /* A file with policies uses its rulesets through them; a file without
@@ -459,12 +458,11 @@ static int used_by_a_policy(struct unit *u, const struct ruleset *rs)
 static void unused_rulesets(struct unit *u)
 {
 	struct policy_file *f = u->root;
-	struct ptrvec seen = used_rulesets(u);
-	if (!seen.n)
+	if (!mark_used(u))
 		return;
 	for (size_t i = 0; i < f->rulesets.n; i++) {
 		struct ruleset *rs = f->rulesets.v[i];
-		if (rs->is_policy || reached(&seen, rs))
+		if (rs->is_policy || rs->used_by_policy)
 			continue;
 		struct quiet *scope[] = { rs->quiet, NULL };
 		diag_warning_id(u->diag, scope, rs->loc, "unused-ruleset",

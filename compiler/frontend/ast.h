@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/names.h"
 
 struct syscall_desc;
 struct ruleset;
@@ -127,6 +128,7 @@ struct ruleset {
 	struct policy_file *file;
 	struct ptrvec stmts;          /* struct stmt * */
 	/* resolution bookkeeping for `use` cycle detection */
+	int used_by_policy;           /* lint: a policy of the root file reaches it */
 	int visit;
 	int expanding;                /* on the expansion stack: a `use` cycle */
 };
@@ -161,6 +163,8 @@ struct policy_file {
 	struct ptrvec imports;        /* struct import * */
 	struct ptrvec consts;         /* struct const_decl * */
 	struct ptrvec rulesets;       /* struct ruleset *, policies included */
+	struct names const_index;     /* consts and rulesets by name (the first */
+	struct names ruleset_index;   /* of duplicates), set by the resolver */
 	int stream;                   /* read from a pipe or stdin: its imports are
 	                               * looked up from the current directory */
 	int loading;                  /* on the import stack: cycle detection */

@@ -23,27 +23,37 @@ static void duplicate(struct unit *u, struct loc at, const char *what, const cha
 	diag_note(u->diag, prev, "first defined here");
 }
 
+/* Indexes F's rulesets and consts by name; the first of a name keeps it,
+ * as a scan in order would find it. Every file is indexed before any is
+ * resolved, since names are looked up in imported files too. */
+static void index_names(struct unit *u, struct policy_file *f)
+{
+	names_init(u->arena, &f->ruleset_index, f->rulesets.n);
+	for (size_t i = 0; i < f->rulesets.n; i++) {
+		struct ruleset *rs = f->rulesets.v[i];
+		names_add(&f->ruleset_index, rs->name, rs);
+	}
+	names_init(u->arena, &f->const_index, f->consts.n);
+	for (size_t i = 0; i < f->consts.n; i++) {
+		struct const_decl *c = f->consts.v[i];
+		names_add(&f->const_index, c->name, c);
+	}
+}
+
+/* Reports every ruleset and const of F whose name an earlier one has. */
 static void check_duplicates(struct unit *u, struct policy_file *f)
 {
 	for (size_t i = 0; i < f->rulesets.n; i++) {
 		struct ruleset *a = f->rulesets.v[i];
-		for (size_t j = 0; j < i; j++) {
-			struct ruleset *b = f->rulesets.v[j];
-			if (strcmp(a->name, b->name) == 0) {
-				duplicate(u, a->loc, a->is_policy ? "policy" : "ruleset", a->name, b->loc);
-				break;
-			}
-		}
+		const struct ruleset *b = names_find(&f->ruleset_index, a->name);
+		if (b != a)
+			duplicate(u, a->loc, a->is_policy ? "policy" : "ruleset", a->name, b->loc);
 	}
 	for (size_t i = 0; i < f->consts.n; i++) {
 		struct const_decl *a = f->consts.v[i];
-		for (size_t j = 0; j < i; j++) {
-			struct const_decl *b = f->consts.v[j];
-			if (strcmp(a->name, b->name) == 0) {
-				duplicate(u, a->loc, "const", a->name, b->loc);
-				break;
-			}
-		}
+		const struct const_decl *b = names_find(&f->const_index, a->name);
+		if (b != a)
+			duplicate(u, a->loc, "const", a->name, b->loc);
 	}
 	for (size_t i = 0; i < f->imports.n; i++) {
 		struct import *a = f->imports.v[i];
@@ -68,12 +78,7 @@ static void check_duplicates(struct unit *u, struct policy_file *f)
 
 static struct const_decl *find_const(struct policy_file *f, const char *name)
 {
-	for (size_t i = 0; i < f->consts.n; i++) {
-		struct const_decl *c = f->consts.v[i];
-		if (strcmp(c->name, name) == 0)
-			return c;
-	}
-	return NULL;
+	return names_find(&f->const_index, name);
 }
 
 static void unknown_name(struct unit *u, struct policy_file *f, struct expr *e)
@@ -251,12 +256,7 @@ static struct policy_file *find_import_file(struct policy_file *f, const char *n
 
 static struct ruleset *find_ruleset(struct policy_file *f, const char *name)
 {
-	for (size_t i = 0; i < f->rulesets.n; i++) {
-		struct ruleset *rs = f->rulesets.v[i];
-		if (strcmp(rs->name, name) == 0)
-			return rs;
-	}
-	return NULL;
+	return names_find(&f->ruleset_index, name);
 }
 
 static void resolve_use(struct unit *u, struct policy_file *f, struct ruleset *rs,
@@ -543,6 +543,8 @@ static void apply_defines(struct unit *u)
 
 void unit_resolve(struct unit *u)
 {
+	for (size_t i = 0; i < u->files.n; i++)
+		index_names(u, u->files.v[i]);
 	for (size_t i = 0; i < u->files.n; i++) {
 		struct policy_file *f = u->files.v[i];
 		check_duplicates(u, f);

@@ -30,6 +30,7 @@ struct unit {
 	const struct unit_options *opts;
 	struct ptrvec files;         /* struct policy_file *, in load order */
 	struct policy_file *root;
+	int uses_marked;             /* lint: used_by_policy is set on every ruleset */
 };
 
 /* load.c: reads ROOT and, transitively, every file it imports. Returns 0,

@@ -142,4 +142,27 @@ check "in {100000 values}: no crash (status $rc)" sane $rc
 check "in {100000 values}: under 10 s (${ms} ms)" test "$ms" -lt 10000
 check "in {100000 values}: too many rules for libseccomp" grep -q "needs more than 1024 libseccomp rules" "$T/out"
 
+# 60k consts, each defined by the next, and 60k rulesets, each using the
+# next: a located error (not a stack overflow), in bounded time; name
+# lookups are not a scan per reference.
+python3 -c '
+n = 60000
+print("const C0 = 1;")
+for i in range(1, n): print("const C%d = C%d;" % (i, i - 1))
+print("policy p { default allow; errno(EPERM) write if fd == C%d; }" % (n - 1))' > "$T/cchain.policy"
+python3 -c '
+n = 60000
+print("ruleset r0 { allow read; }")
+for i in range(1, n): print("ruleset r%d { use r%d; }" % (i, i - 1))
+print("policy p { default errno(EPERM); use r%d; }" % (n - 1))' > "$T/uchain.policy"
+for f in cchain uchain; do
+	t0=$(date +%s%N)
+	"$SF" check "$T/$f.policy" > "$T/out" 2>&1; rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	check "$f (60000 deep): no crash (status $rc)" sane $rc
+	check "$f (60000 deep): refused with a reason" \
+		grep -qE "defined through more than 1000 other consts|'use' nests more than 256 rulesets deep" "$T/out"
+	check "$f (60000 deep): under 10 s (${ms} ms)" test "$ms" -lt 10000
+done
+
 finish
