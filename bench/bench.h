@@ -81,7 +81,7 @@ struct bench_env {
 	/* mean and max executed instructions, [0] mix allow-list, [1] mix +
 	 * conditions */
 	double mean[2][NBUILDERS], max[2][NBUILDERS];
-	long docker_socket;      /* sysfence, socket in Docker's x86_64 profile */
+	long docker_socket[2];   /* socket in Docker's x86_64 profile: sysfence, best libseccomp */
 	double ratio_x86_64_cpu; /* compile CPU time, sysfence / libseccomp, Docker x86_64 */
 	double nm_exp[2];        /* growth exponents, non-merging rules: sysfence, libseccomp (CPU) */
 	double kib_rule[2];      /* peak RSS growth per rule: sysfence, libseccomp */

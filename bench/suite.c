@@ -89,9 +89,10 @@ static void targets_section(const struct bench_env *env)
 	table_row(3, "compile time <= 1.3x direct libseccomp, 360 syscalls (section 4)",
 		  env->ratio_360 < 0 ? "n/a" : fmt("%.2fx", env->ratio_360),
 		  env->ratio_360 < 0 ? "" : env->ratio_360 <= 1.3 ? "met" : "MISSED");
-	table_row(3, "Docker x86_64 socket: executed <= libseccomp's (section 1b)",
-		  env->docker_socket < 0 ? "n/a" : fmt("%ld", env->docker_socket),
-		  "see section 1b");
+	const long *sock = env->docker_socket;
+	table_row(3, "Docker x86_64 socket: executed <= best libseccomp layout (section 1b)",
+		  sock[0] < 0 || sock[1] < 0 ? "n/a" : fmt("%ld vs %ld", sock[0], sock[1]),
+		  sock[0] < 0 || sock[1] < 0 ? "" : sock[0] <= sock[1] ? "met" : "MISSED");
 	table_row(3, "compile CPU <= 1.3x direct libseccomp, Docker x86_64 (section 4)",
 		  env->ratio_x86_64_cpu < 0 ? "n/a" : fmt("%.2fx", env->ratio_x86_64_cpu),
 		  env->ratio_x86_64_cpu < 0 ? "" : env->ratio_x86_64_cpu <= 1.3 ? "met" : "MISSED");
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
 		.runtime_lib = BENCH_RUNTIME_LIB, .source_root = BENCH_SOURCE_ROOT,
 		.data_dir = BENCH_DATA, .docker_names = BENCH_SOURCE_ROOT "/bench/docker-names.txt",
 		.kcache_share = -1, .ratio_360 = -1, .growth_exp = -1, .growth_exp_wall = -1,
-		.docker_socket = -1, .ratio_x86_64_cpu = -1, .nm_exp = { -1, -1 },
+		.docker_socket = { -1, -1 }, .ratio_x86_64_cpu = -1, .nm_exp = { -1, -1 },
 		.kib_rule = { -1, -1 },
 	};
 	for (int p = 0; p < 2; p++)
