@@ -16,15 +16,17 @@
 /* Target arches, as a bit set. */
 enum { BENCH_X86_64 = 1, BENCH_X86 = 2, BENCH_AARCH64 = 4 };
 
-/* One comparison: (arg & mask) == value; mask UINT64_MAX is a plain ==. */
+/* One comparison: (arg & mask) == value, or != when NE; mask UINT64_MAX
+ * is a plain == (!=). */
 struct bench_cmp {
 	unsigned arg;
 	uint64_t mask, value;
+	int ne;
 };
 
 /* allow NAME [if cmp && cmp ...] (or errno(ERR) NAME ... when ERR is not
  * 0); rules for one name are alternatives. */
-#define BENCH_MAX_CMPS 2
+#define BENCH_MAX_CMPS 3
 struct bench_rule {
 	char name[32];
 	unsigned ncmp;
@@ -76,8 +78,13 @@ struct bench_env {
 	double ratio_360;        /* compile wall time, sysfence / libseccomp, 360 */
 	double growth_exp;       /* sysfence's fitted exponent, CPU time */
 	double growth_exp_wall;
-	/* mean executed instructions, [0] mix allow-list, [1] mix + conditions */
-	double mean[2][NBUILDERS];
+	/* mean and max executed instructions, [0] mix allow-list, [1] mix +
+	 * conditions */
+	double mean[2][NBUILDERS], max[2][NBUILDERS];
+	long docker_socket[2];   /* socket in Docker's x86_64 profile: sysfence, best libseccomp */
+	double ratio_x86_64_cpu; /* compile CPU time, sysfence / libseccomp, Docker x86_64 */
+	double nm_exp[2];        /* growth exponents, non-merging rules: sysfence, libseccomp (CPU) */
+	double kib_rule[2];      /* peak RSS growth per rule: sysfence, libseccomp */
 };
 
 /* policy.c: building and writing policies. */
@@ -85,6 +92,7 @@ void policy_init(struct bench_policy *p, unsigned arches);
 void policy_free(struct bench_policy *p);
 struct bench_rule *policy_add(struct bench_policy *p, const char *name);
 void rule_cmp(struct bench_rule *r, unsigned arg, uint64_t mask, uint64_t value);
+void rule_cmp_ne(struct bench_rule *r, unsigned arg, uint64_t value);
 int policy_write_sysfence(const struct bench_policy *p, const char *path);
 int policy_write_rules(const struct bench_policy *p, const char *path);
 int policy_read_rules(struct bench_policy *p, const char *path);
@@ -98,6 +106,8 @@ void policy_conditional(struct bench_policy *p, const struct mix *m);
 int policy_docker(struct bench_policy *p, const char *names_path, size_t n);
 void policy_fd_rules(struct bench_policy *p, size_t nrules, unsigned stagger);
 void policy_one_syscall_two_actions(struct bench_policy *p, size_t nrules);
+void policy_x86_64_only(struct bench_policy *p);
+void policy_accept_spread(struct bench_policy *p, size_t nrules);
 void policy_first_syscalls(struct bench_policy *p, const struct mix *m, size_t n);
 /* The argument vectors of one call in the mix: share of the calls, args. */
 struct vector {
@@ -119,6 +129,9 @@ double median(double *v, size_t n);
  * non-zero. CPU_NS (may be NULL) gets its user + system time, with the
  * children it waited for. */
 double run_timed(char *const argv[], const char *errpath, double *cpu_ns);
+/* The same, RSS_KIB (may be NULL) getting the peak resident set size of
+ * it or of any child it waited for, in KiB. */
+double run_measured(char *const argv[], const char *errpath, double *cpu_ns, double *rss_kib);
 void show_error(const char *errpath);
 int read_prog(const char *path, struct bench_prog *out);
 /* Compiles P with the sysfence CLI (adding --profile PROFILE if non-NULL). */
@@ -151,6 +164,7 @@ void table_print_markdown(FILE *out);
 
 /* The sections. */
 void bench_quality(struct bench_env *env);
+void bench_arguments(struct bench_env *env);
 void bench_kcache(struct bench_env *env);
 void bench_runtime(struct bench_env *env);
 void bench_compile(struct bench_env *env);

@@ -13,6 +13,7 @@
 struct timing {
 	double sf_ms, scmp_ms;    /* medians of wall time; -1: failed or not run */
 	double sf_cpu, scmp_cpu;  /* medians of CPU time (user + system), ms */
+	double sf_rss, scmp_rss;  /* medians of peak RSS, KiB */
 	size_t sf_len, scmp_len;  /* instructions of the output */
 	char why[512];            /* sysfence's first error line, if it failed */
 };
@@ -48,7 +49,7 @@ static void time_policy(const struct bench_env *env, const struct bench_policy *
 	char *err = tmp_path(env, "ct.err");
 	char *sf_argv[] = { (char *)env->sysfence, "compile", src, "-o", sf_out, NULL };
 	char *scmp_argv[] = { (char *)env->scmp_direct, rules, scmp_out, NULL };
-	double sf[16], scmp[16], sf_cpu[16], scmp_cpu[16];
+	double sf[16], scmp[16], sf_cpu[16], scmp_cpu[16], sf_rss[16], scmp_rss[16];
 	out->why[0] = 0;
 	int sf_failed = 0, scmp_failed = !run_scmp;
 	struct bench_prog prog = { 0 };
@@ -58,7 +59,7 @@ static void time_policy(const struct bench_env *env, const struct bench_policy *
 		bench_failed();
 	}
 	for (int r = 0; r < runs && r < 16 && !(sf_failed && scmp_failed); r++) {
-		if (!sf_failed && (sf[r] = run_timed(sf_argv, err, &sf_cpu[r])) < 0) {
+		if (!sf_failed && (sf[r] = run_measured(sf_argv, err, &sf_cpu[r], &sf_rss[r])) < 0) {
 			sf_failed = 1;
 			first_line(err, out->why, sizeof(out->why));
 			if (!expected) {
@@ -66,7 +67,8 @@ static void time_policy(const struct bench_env *env, const struct bench_policy *
 				bench_failed();
 			}
 		}
-		if (!scmp_failed && (scmp[r] = run_timed(scmp_argv, err, &scmp_cpu[r])) < 0) {
+		if (!scmp_failed &&
+		    (scmp[r] = run_measured(scmp_argv, err, &scmp_cpu[r], &scmp_rss[r])) < 0) {
 			scmp_failed = 1;
 			show_error(err);
 			bench_failed();
@@ -76,6 +78,8 @@ static void time_policy(const struct bench_env *env, const struct bench_policy *
 	out->scmp_ms = median_ms(scmp, (size_t)runs, scmp_failed);
 	out->sf_cpu = median_ms(sf_cpu, (size_t)runs, sf_failed);
 	out->scmp_cpu = median_ms(scmp_cpu, (size_t)runs, scmp_failed);
+	out->sf_rss = sf_failed ? -1 : median(sf_rss, (size_t)runs);
+	out->scmp_rss = scmp_failed ? -1 : median(scmp_rss, (size_t)runs);
 	out->sf_len = out->scmp_len = 0;
 	if (!sf_failed && read_prog(sf_out, &prog) == 0)
 		out->sf_len = prog.len;
@@ -88,6 +92,12 @@ static void time_policy(const struct bench_env *env, const struct bench_policy *
 		unlink(*p);
 		free(*p);
 	}
+}
+
+static struct timing failed_timing(void)
+{
+	return (struct timing){ .sf_ms = -1, .scmp_ms = -1, .sf_cpu = -1, .scmp_cpu = -1,
+				.sf_rss = -1, .scmp_rss = -1 };
 }
 
 static const char *ms_cell(double ms)
@@ -172,12 +182,54 @@ static void growth(struct bench_env *env, const struct timing *t, const double *
 		  exp_cell(fitted(t, sizes, k, scmp_cpu)), "");
 }
 
+static const char *kib_cell(double kib)
+{
+	return kib < 0 ? "n/a" : fmt("%.0f", kib);
+}
+
+/* Peak RSS per rule between the smallest and the largest policy: what one
+ * more rule costs, the fixed cost of the process left out. */
+static double kib_per_rule(const struct timing *t, const double *sizes, size_t k, int scmp)
+{
+	double lo = scmp ? t[0].scmp_rss : t[0].sf_rss, hi = scmp ? t[k - 1].scmp_rss : t[k - 1].sf_rss;
+	return lo < 0 || hi < 0 ? -1 : (hi - lo) / (sizes[k - 1] - sizes[0]);
+}
+
+/* Rules whose values do not merge ("allow accept if fd == 7i + 3"): the
+ * filter grows with them, in both compilers. */
+static void spread_growth(struct bench_env *env, const struct timing *t, const double *sizes,
+			  size_t k)
+{
+	env->nm_exp[0] = fitted(t, sizes, k, sf_cpu);
+	env->nm_exp[1] = fitted(t, sizes, k, scmp_cpu);
+	env->kib_rule[0] = kib_per_rule(t, sizes, k, 0);
+	env->kib_rule[1] = kib_per_rule(t, sizes, k, 1);
+	table_section("4c. Compile time and memory, values that do not merge "
+		      "(\"allow accept if fd == 7i+3\", x86_64; CPU ms, peak RSS KiB)");
+	table_header(7, "rules", "sysfence CPU", "libseccomp CPU", "ratio CPU", "sysfence peak RSS",
+		     "libseccomp peak RSS", "sysfence insns");
+	for (size_t i = 0; i < k; i++)
+		table_row(7, fmt("%.0f", sizes[i]), ms_cell(t[i].sf_cpu), ms_cell(t[i].scmp_cpu),
+			  ratio_cell(t[i].sf_cpu, t[i].scmp_cpu), kib_cell(t[i].sf_rss),
+			  kib_cell(t[i].scmp_rss), len_cell(t[i].sf_len));
+	table_row(7, "fitted exponent (CPU ~ rules^e)", exp_cell(env->nm_exp[0]),
+		  exp_cell(env->nm_exp[1]), "", "", "", "");
+	table_row(7, fmt("KiB of peak RSS per rule, %.0f -> %.0f", sizes[0], sizes[k - 1]),
+		  "", "", "", env->kib_rule[0] < 0 ? "n/a" : fmt("%.2f", env->kib_rule[0]),
+		  env->kib_rule[1] < 0 ? "n/a" : fmt("%.2f", env->kib_rule[1]), "");
+	table_row(7, fmt("KiB of peak RSS / rules at %.0f", sizes[k - 1]), "", "", "",
+		  t[k - 1].sf_rss < 0 ? "n/a" : fmt("%.2f", t[k - 1].sf_rss / sizes[k - 1]),
+		  t[k - 1].scmp_rss < 0 ? "n/a" : fmt("%.2f", t[k - 1].scmp_rss / sizes[k - 1]), "");
+	table_note("Peak RSS: ru_maxrss of the process, which for sysfence includes its "
+		   "libseccomp child; sysfence's CPU time includes that child's too.");
+}
+
 void bench_compile(struct bench_env *env)
 {
-	static const double sizes[] = { 1000, 2500, 5000, 10000 };
-	enum { NSIZES = sizeof(sizes) / sizeof(sizes[0]) };
+	static const double sizes[] = { 1000, 2500, 5000, 10000 }, spread[] = { 500, 1000, 2000 };
+	enum { NSIZES = sizeof(sizes) / sizeof(sizes[0]), NSPREAD = sizeof(spread) / sizeof(spread[0]) };
 	const int small_runs = env->quick ? 1 : 7, big_runs = env->quick ? 1 : 3;
-	struct timing t20, t360, grow[NSIZES], staggered, mixed;
+	struct timing t20, t360, t360x, grow[NSIZES], nm[NSPREAD], staggered, mixed;
 	struct bench_policy pol;
 
 	policy_first_syscalls(&pol, &env->mix, 20);
@@ -186,8 +238,22 @@ void bench_compile(struct bench_env *env)
 	if (policy_docker(&pol, env->docker_names, 360) == 0)
 		time_policy(env, &pol, small_runs, 1, 0, &t360);
 	else
-		t360 = (struct timing){ -1, -1, -1, -1, 0, 0, "" };
+		t360 = failed_timing();
 	policy_free(&pol);
+	if (policy_docker(&pol, env->docker_names, 360) == 0) {
+		policy_x86_64_only(&pol);
+		time_policy(env, &pol, small_runs, 1, 0, &t360x);
+	} else {
+		t360x = failed_timing();
+	}
+	policy_free(&pol);
+	if (t360x.sf_cpu > 0 && t360x.scmp_cpu > 0)
+		env->ratio_x86_64_cpu = t360x.sf_cpu / t360x.scmp_cpu;
+	for (size_t i = 0; i < (env->quick ? 1 : NSPREAD); i++) {
+		policy_accept_spread(&pol, (size_t)spread[i]);
+		time_policy(env, &pol, big_runs, 1, 0, &nm[i]);
+		policy_free(&pol);
+	}
 	for (size_t i = 0; i < (env->quick ? 1 : NSIZES); i++) {
 		policy_fd_rules(&pol, (size_t)sizes[i], 0);
 		time_policy(env, &pol, big_runs, 1, 0, &grow[i]);
@@ -217,6 +283,7 @@ void bench_compile(struct bench_env *env)
 	timing_row("360 syscalls (Docker's), x86_64+x86+aarch64", &t360);
 	if (t360.sf_ms > 0 && t360.scmp_ms > 0)
 		env->ratio_360 = t360.sf_ms / t360.scmp_ms;
+	timing_row("Docker's 360, those x86_64 has, x86_64 only", &t360x);
 	if (!env->quick) {
 		timing_row("10,000 conditional rules, x86_64 (values 0-249 for each of 40 syscalls)",
 			   &grow[NSIZES - 1]);
@@ -234,6 +301,8 @@ void bench_compile(struct bench_env *env)
 		table_note("10,000 rules with a different range per syscall (values 3i..3i+249 for "
 			   "syscall i; direct libseccomp not run: minutes, over 4096 instructions): "
 			   "sysfence, with SYSFENCE_LIBSECCOMP_TIMEOUT=3, says: %s", staggered.why);
-	if (!env->quick)
+	if (!env->quick) {
 		growth(env, grow, sizes, NSIZES);
+		spread_growth(env, nm, spread, NSPREAD);
+	}
 }

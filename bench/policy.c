@@ -39,7 +39,13 @@ struct bench_rule *policy_add(struct bench_policy *p, const char *name)
 void rule_cmp(struct bench_rule *r, unsigned arg, uint64_t mask, uint64_t value)
 {
 	if (r->ncmp < BENCH_MAX_CMPS)
-		r->cmp[r->ncmp++] = (struct bench_cmp){ arg, mask, value };
+		r->cmp[r->ncmp++] = (struct bench_cmp){ arg, mask, value, 0 };
+}
+
+void rule_cmp_ne(struct bench_rule *r, unsigned arg, uint64_t value)
+{
+	if (r->ncmp < BENCH_MAX_CMPS)
+		r->cmp[r->ncmp++] = (struct bench_cmp){ arg, UINT64_MAX, value, 1 };
 }
 
 static const char *const arch_names[] = { "x86_64", "x86", "aarch64" };
@@ -84,11 +90,12 @@ int policy_write_sysfence(const struct bench_policy *p, const char *path)
 		for (unsigned c = 0; c < r->ncmp; c++) {
 			const struct bench_cmp *m = &r->cmp[c];
 			fprintf(f, c ? " && " : " if ");
+			const char *op = m->ne ? "!=" : "==";
 			if (m->mask == UINT64_MAX)
-				fprintf(f, "arg%u == %#" PRIx64, m->arg, m->value);
+				fprintf(f, "arg%u %s %#" PRIx64, m->arg, op, m->value);
 			else
-				fprintf(f, "(arg%u & %#" PRIx64 ") == %#" PRIx64,
-					m->arg, m->mask, m->value);
+				fprintf(f, "(arg%u & %#" PRIx64 ") %s %#" PRIx64,
+					m->arg, m->mask, op, m->value);
 		}
 		fprintf(f, ";\n");
 	}
@@ -96,8 +103,8 @@ int policy_write_sysfence(const struct bench_policy *p, const char *path)
 	return close_atomic(f, tmp, path);
 }
 
-/* The rule list: "arches BITS", then "NAME ERR NCMP (ARG MASK VALUE)*"
- * (ERR 0: allow). */
+/* The rule list: "arches BITS", then "NAME ERR NCMP (ARG NE MASK VALUE)*"
+ * (ERR 0: allow; NE 1: !=). */
 int policy_write_rules(const struct bench_policy *p, const char *path)
 {
 	char tmp[512];
@@ -109,7 +116,7 @@ int policy_write_rules(const struct bench_policy *p, const char *path)
 		const struct bench_rule *r = &p->rules[i];
 		fprintf(f, "%s %d %u", r->name, r->err, r->ncmp);
 		for (unsigned c = 0; c < r->ncmp; c++)
-			fprintf(f, " %u %" PRIu64 " %" PRIu64, r->cmp[c].arg,
+			fprintf(f, " %u %d %" PRIu64 " %" PRIu64, r->cmp[c].arg, r->cmp[c].ne,
 				r->cmp[c].mask, r->cmp[c].value);
 		fprintf(f, "\n");
 	}
@@ -133,9 +140,13 @@ int policy_read_rules(struct bench_policy *p, const char *path)
 		r->err = err;
 		for (unsigned c = 0; c < ncmp; c++) {
 			struct bench_cmp m;
-			if (fscanf(f, "%u %" SCNu64 " %" SCNu64, &m.arg, &m.mask, &m.value) != 3)
+			if (fscanf(f, "%u %d %" SCNu64 " %" SCNu64, &m.arg, &m.ne, &m.mask,
+				   &m.value) != 4)
 				break;
-			rule_cmp(r, m.arg, m.mask, m.value);
+			if (m.ne)
+				rule_cmp_ne(r, m.arg, m.value);
+			else
+				rule_cmp(r, m.arg, m.mask, m.value);
 		}
 	}
 	fclose(f);
@@ -149,7 +160,8 @@ int policy_allows(const struct bench_policy *p, const char *name, const uint64_t
 		unsigned c = 0;
 		if (strcmp(r->name, name))
 			continue;
-		while (c < r->ncmp && (args[r->cmp[c].arg] & r->cmp[c].mask) == r->cmp[c].value)
+		while (c < r->ncmp &&
+		       ((args[r->cmp[c].arg] & r->cmp[c].mask) == r->cmp[c].value) != r->cmp[c].ne)
 			c++;
 		if (c == r->ncmp)
 			return !r->err;

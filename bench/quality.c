@@ -53,7 +53,7 @@ static int measure(const struct bench_env *env, const struct bench_policy *pol,
 
 
 static void quality_rows(struct bench_env *env, const char *title_in, const struct bench_policy *pol,
-			 double mean[NBUILDERS])
+			 double mean[NBUILDERS], double max[NBUILDERS])
 {
 	char title[128];   /* fmt's buffers are reused: keep a copy */
 	struct quality q[NBUILDERS];
@@ -64,6 +64,7 @@ static void quality_rows(struct bench_env *env, const char *title_in, const stru
 		int rc = bench_build(env, pol, (enum builder)b, &prog);
 		ok[b] = rc == 0 && measure(env, pol, &prog, &q[b]) == 0;
 		mean[b] = ok[b] ? q[b].mean : -1;
+		max[b] = ok[b] ? (double)q[b].max : -1;
 		if (rc < 0 || (rc == 0 && !ok[b])) {
 			fprintf(stderr, "bench: %s: %s failed\n", title, builder_names[b]);
 			bench_failed();
@@ -88,10 +89,10 @@ void bench_quality(struct bench_env *env)
 	table_section("1. Filter quality (x86_64, BPF interpreter, weighted by the syscall mix)");
 	table_header(5, "policy: filter", "insns", "mean exec", "max exec", "mean / libseccomp default");
 	policy_mix(&pol, &env->mix, BENCH_X86_64, 0);
-	quality_rows(env, fmt("mix allow-list (%zu)", pol.nrules), &pol, env->mean[0]);
+	quality_rows(env, fmt("mix allow-list (%zu)", pol.nrules), &pol, env->mean[0], env->max[0]);
 	policy_free(&pol);
 	policy_conditional(&pol, &env->mix);
-	quality_rows(env, "mix + conditions", &pol, env->mean[1]);
+	quality_rows(env, "mix + conditions", &pol, env->mean[1], env->max[1]);
 	policy_free(&pol);
 	table_note("Mix: bench/data/mix-x86_64.tsv (%zu syscalls, strace of an HTTP server, tar, gcc); "
 		   "default errno(EPERM). \"mix + conditions\": write only to fd 1 or 2, openat without "

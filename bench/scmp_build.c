@@ -37,7 +37,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct bench_rule *r)
 		return -1;
 	for (unsigned c = 0; c < r->ncmp; c++) {
 		const struct bench_cmp *m = &r->cmp[c];
-		if (m->mask == UINT64_MAX)
+		if (m->ne)
+			cmp[c] = (struct scmp_arg_cmp){ m->arg, SCMP_CMP_NE, m->value, 0 };
+		else if (m->mask == UINT64_MAX)
 			cmp[c] = (struct scmp_arg_cmp){ m->arg, SCMP_CMP_EQ, m->value, 0 };
 		else
 			cmp[c] = (struct scmp_arg_cmp){ m->arg, SCMP_CMP_MASKED_EQ, m->mask, m->value };

@@ -52,6 +52,11 @@ double median(double *v, size_t n)
 
 double run_timed(char *const argv[], const char *errpath, double *cpu_ns)
 {
+	return run_measured(argv, errpath, cpu_ns, NULL);
+}
+
+double run_measured(char *const argv[], const char *errpath, double *cpu_ns, double *rss_kib)
+{
 	struct rusage ru;
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -69,6 +74,8 @@ double run_timed(char *const argv[], const char *errpath, double *cpu_ns)
 	if (cpu_ns)
 		*cpu_ns = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
 			  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
+	if (rss_kib)
+		*rss_kib = (double)ru.ru_maxrss;   /* the largest of it and its children */
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -1;
 	return (double)(t1 - t0);

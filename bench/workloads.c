@@ -1,5 +1,6 @@
 /* What the suite measures: the syscall mix, the policies built from it,
  * and the argument vectors of the syscalls that carry conditions. */
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -172,6 +173,27 @@ void policy_fd_rules(struct bench_policy *p, size_t nrules, unsigned stagger)
 		for (size_t k = 0; k < count; k++)
 			rule_cmp(policy_add(p, calls[s]), 0, UINT64_MAX, k + stagger * s);
 	}
+}
+
+/* Only the rules for syscalls x86_64 has, for a Docker-size policy on
+ * that arch alone (sysfence refuses names no target arch has). */
+void policy_x86_64_only(struct bench_policy *p)
+{
+	size_t kept = 0;
+	p->arches = BENCH_X86_64;
+	for (size_t i = 0; i < p->nrules; i++)
+		if (seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, p->rules[i].name) >= 0)
+			p->rules[kept++] = p->rules[i];
+	p->nrules = kept;
+}
+
+/* NRULES rules "allow accept if arg0 == 7i + 3": values 7 apart, so that
+ * neither compiler can merge them into ranges. */
+void policy_accept_spread(struct bench_policy *p, size_t nrules)
+{
+	policy_init(p, BENCH_X86_64);
+	for (size_t i = 0; i < nrules; i++)
+		rule_cmp(policy_add(p, "accept"), 0, UINT64_MAX, 7 * i + 3);
 }
 
 void policy_first_syscalls(struct bench_policy *p, const struct mix *m, size_t n)

@@ -3,7 +3,9 @@
  * libseccomp 2.5.4 has inputs on which seccomp_rule_add never returns
  * (tests/policies/23-libseccomp-hangs.policy), and a compiler must not
  * hang in CI. So the filter is built in a child process with a deadline;
- * the program and its PFC come back through a pipe, after a header with
+ * the deadline counts the child's CPU time (RLIMIT_CPU), not wall time,
+ * so that a loaded machine does not turn a slow build into a refusal,
+ * with a generous wall-clock backstop for a child that sleeps. The program and its PFC come back through a pipe, after a header with
  * the child's result and its diagnostics. Those are kept back in a
  * struct child_report: backend.c decides what to do when the deadline
  * passes, and whether a refusal is printed at all (its own code generator
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,6 +94,33 @@ static void __attribute__((noreturn)) build_child(int fd, struct scmp_build *b)
 		bad = write_all(fd, f.insns, f.len * sizeof(*f.insns)) ||
 		      write_all(fd, f.pfc, f.pfc_len);
 	_exit(bad ? 1 : 0);
+}
+
+/* The wall-clock backstop for a deadline of SECONDS of CPU time: only a
+ * child that does not run at all (stopped, or starved far beyond a busy
+ * machine's share) reaches it. */
+static long long backstop_ms(int seconds)
+{
+	return (20LL * seconds + 60) * 1000;
+}
+
+/* The child's own deadline: SIGXCPU after SECONDS of CPU time, SIGKILL
+ * one second later should it be caught; no core file either way. */
+static void limit_cpu(int seconds)
+{
+	struct rlimit core = { 0, 0 }, cpu;
+	setrlimit(RLIMIT_CORE, &core);
+	/* An unprivileged process cannot raise its hard limit: a lower one
+	 * inherited from the shell stays, and the deadline comes no later. */
+	if (getrlimit(RLIMIT_CPU, &cpu))
+		return;
+	rlim_t hard = (rlim_t)seconds + 1;
+	if (cpu.rlim_max != RLIM_INFINITY && cpu.rlim_max < hard)
+		hard = cpu.rlim_max;
+	cpu.rlim_max = hard;
+	cpu.rlim_cur = (rlim_t)seconds < hard ? (rlim_t)seconds : hard;
+	setrlimit(RLIMIT_CPU, &cpu);
+	signal(SIGXCPU, SIG_DFL);
 }
 
 static long long now_ms(void)
@@ -178,11 +208,12 @@ int child_attempt(struct scmp_build *b, struct filter *out, int seconds, struct 
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 			_exit(1);
 		close(fds[0]);
+		limit_cpu(seconds);
 		build_child(fds[1], b);
 	}
 	close(fds[1]);
 	struct build_header h;
-	int rc = read_result(u, fds[0], now_ms() + seconds * 1000LL, &h, out, rep);
+	int rc = read_result(u, fds[0], now_ms() + backstop_ms(seconds), &h, out, rep);
 	close(fds[0]);
 	if (rc)
 		kill(pid, SIGKILL);

@@ -9,7 +9,16 @@
  * searched within Knuth's bound, so the search takes O(n^2) time and
  * three n * n tables; above DP_MAX intervals it gives way to splitting at
  * the weighted median, in O(n) memory, so the tables never grow past
- * DP_MAX * DP_MAX cells (20 MiB at 1024) whatever the program. */
+ * DP_MAX * DP_MAX cells (20 MiB at 1024) whatever the program.
+ *
+ * Up to BOUND_MAX intervals the tree also has a depth bound: no path
+ * takes more comparisons than a balanced tree over the intervals
+ * (ceil(log2 n)), the hot values tested first included. The weights are
+ * a guess without a profile, and a guess that is wrong must not cost a
+ * rare syscall twice the comparisons a plain binary search would. The
+ * search then carries the depth left: a table per depth, every split
+ * tried (Knuth's bound does not hold under a depth limit), O(n^3 log n)
+ * time in log n tables of n * n cells (2 MiB per table at 256). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +30,8 @@
 #define DP_MAX 1024         /* intervals for the O(n^2) search (Knuth's bound) */
 #define PEEL_MAX 6          /* hottest values tried as jeq before the tree */
 #define CHAIN_MAX 8         /* singletons in one jeq chain */
+#define BOUND_MAX 256       /* intervals for the depth-bounded search, O(n^3 log n) */
+#define INF 1e300           /* the cost of a tree that cannot meet its depth */
 
 static size_t node_hash(const struct ltree_node *g)
 {
@@ -91,7 +102,16 @@ struct dp {
 	double *cost;   /* n * n: expected comparisons for the range */
 	int *choice;    /* n * n: CH_* or the last index of the left half */
 	size_t *split;  /* n * n: the best split point found for the range */
+	unsigned bound; /* the depth bound, 0 when there is none (above BOUND_MAX) */
+	unsigned depth; /* the bound the tables below were solved for, 0: cost/choice hold the tree */
+	double *bcost;  /* (bound + 1) * n * n: cost for the range within d comparisons */
+	int *bchoice;   /* (bound + 1) * n * n: CH_* or the last index of the left half */
 };
+
+static size_t bat(const struct dp *d, unsigned depth, size_t i, size_t j)
+{
+	return ((size_t)depth * d->n + i) * d->n + j;
+}
 
 static double range_w(const struct dp *d, size_t i, size_t j)
 {
@@ -105,8 +125,9 @@ static int singleton(const struct ltree_item *it)
 
 /* The cost of testing every singleton of [I, J] whose target is not that
  * of BACK with jeq, hottest first, the rest going to BACK's target; or a
- * negative value when that does not cover the range. */
-static double chain_cost(const struct dp *d, size_t i, size_t j, size_t back)
+ * negative value when that does not cover the range. *LEN (may be NULL)
+ * gets the number of jeqs, the chain's depth. */
+static double chain_cost_len(const struct dp *d, size_t i, size_t j, size_t back, size_t *len)
 {
 	double w[CHAIN_MAX];
 	size_t m = 0;
@@ -125,7 +146,14 @@ static double chain_cost(const struct dp *d, size_t i, size_t j, size_t back)
 		cost += (double)(r + 1) * w[r];
 		rest -= w[r];
 	}
+	if (len)
+		*len = m;
 	return cost + (double)m * rest;
+}
+
+static double chain_cost(const struct dp *d, size_t i, size_t j, size_t back)
+{
+	return chain_cost_len(d, i, j, back, NULL);
 }
 
 /* Fills cost and choice for one range, the smaller ranges being done. */
@@ -177,6 +205,65 @@ static void dp_range(struct dp *d, size_t i, size_t j)
 	d->choice[at] = choice;
 }
 
+/* A chain from BACK over [I, J] if it fits in DEPTH jeqs and beats *BEST. */
+static void bounded_chain(const struct dp *d, size_t i, size_t j, size_t back, unsigned depth,
+			  int ch, double *best, int *choice)
+{
+	size_t len;
+	double c = chain_cost_len(d, i, j, back, &len);
+	if (c >= 0 && len <= depth && c < *best) {
+		*best = c;
+		*choice = ch;
+	}
+}
+
+/* Fills bcost and bchoice for [I, J] within DEPTH comparisons, the tables
+ * for DEPTH - 1 being done. */
+static void bounded_range(struct dp *d, unsigned depth, size_t i, size_t j)
+{
+	size_t at = bat(d, depth, i, j);
+	if (d->run[i] >= j) {
+		d->bcost[at] = 0;
+		d->bchoice[at] = CH_LEAF;
+		return;
+	}
+	d->bcost[at] = INF;
+	d->bchoice[at] = CH_LEAF;
+	if (depth == 0)
+		return;
+	double best = INF;
+	int choice = CH_LEAF;
+	for (size_t m = i; m < j; m++) {
+		double c = d->bcost[bat(d, depth - 1, i, m)] + d->bcost[bat(d, depth - 1, m + 1, j)];
+		if (c < best) {
+			best = c;
+			choice = (int)m;
+		}
+	}
+	if (singleton(&d->it[i]) && d->bcost[bat(d, depth - 1, i + 1, j)] < best) {
+		best = d->bcost[bat(d, depth - 1, i + 1, j)];
+		choice = CH_PEEL_LO;
+	}
+	if (singleton(&d->it[j]) && d->bcost[bat(d, depth - 1, i, j - 1)] < best) {
+		best = d->bcost[bat(d, depth - 1, i, j - 1)];
+		choice = CH_PEEL_HI;
+	}
+	best = best >= INF ? INF : best + range_w(d, i, j);
+	bounded_chain(d, i, j, i, depth, CH_CHAIN_LO, &best, &choice);
+	bounded_chain(d, i, j, j, depth, CH_CHAIN_HI, &best, &choice);
+	d->bcost[at] = best;
+	d->bchoice[at] = choice;
+}
+
+/* The depth of a balanced tree over N intervals: ceil(log2 N). */
+static unsigned balanced_depth(size_t n)
+{
+	unsigned depth = 0;
+	while (((size_t)1 << depth) < n)
+		depth++;
+	return depth;
+}
+
 /* Above DP_MAX intervals: split where the weight halves, O(n log n).
  * Computed as the tree is built, so that no n * n table is needed. */
 static int greedy_choice(const struct dp *d, size_t i, size_t j)
@@ -198,6 +285,13 @@ static void dp_solve(struct dp *d)
 		d->pre[i + 1] = d->pre[i] + d->w[i];
 	for (size_t i = n; i-- > 0;)
 		d->run[i] = i + 1 < n && d->it[i + 1].target == d->it[i].target ? d->run[i + 1] : i;
+	if (d->depth) {   /* the unbounded tables were too deep: the slow search */
+		for (unsigned depth = 0; depth <= d->depth; depth++)
+			for (size_t len = 1; len <= n; len++)
+				for (size_t i = 0; i + len <= n; i++)
+					bounded_range(d, depth, i, i + len - 1);
+		return;
+	}
 	if (n > DP_MAX)
 		return;   /* greedy_choice, as the tree is built */
 	for (size_t len = 1; len <= n; len++)
@@ -228,27 +322,54 @@ static int chain_nodes(struct builder *b, size_t i, size_t j, size_t back)
 	return node;
 }
 
-static int tree_nodes(struct builder *b, size_t i, size_t j)
+/* The depth of the unbounded tree over [I, J] (cost/choice tables). */
+static unsigned unbounded_depth(const struct dp *d, size_t i, size_t j)
+{
+	int ch = d->choice[i * d->n + j];
+	size_t len = 0;
+	unsigned l, r;
+	switch (ch) {
+	case CH_LEAF:
+		return 0;
+	case CH_PEEL_LO:
+		return 1 + unbounded_depth(d, i + 1, j);
+	case CH_PEEL_HI:
+		return 1 + unbounded_depth(d, i, j - 1);
+	case CH_CHAIN_LO:
+	case CH_CHAIN_HI:
+		chain_cost_len(d, i, j, ch == CH_CHAIN_LO ? i : j, &len);
+		return (unsigned)len;
+	}
+	l = unbounded_depth(d, i, (size_t)ch);
+	r = unbounded_depth(d, (size_t)ch + 1, j);
+	return 1 + (l > r ? l : r);
+}
+
+/* The tree over [I, J] within DEPTH comparisons (ignored without a bound). */
+static int tree_nodes(struct builder *b, size_t i, size_t j, unsigned depth)
 {
 	const struct dp *d = &b->dp;
-	int ch = d->n > DP_MAX ? greedy_choice(d, i, j) : d->choice[i * d->n + j];
+	int ch = d->depth ? d->bchoice[bat(d, depth, i, j)] :
+		 d->n > DP_MAX ? greedy_choice(d, i, j) : d->choice[i * d->n + j];
+	unsigned below = depth ? depth - 1 : 0;
 	switch (ch) {
 	case CH_LEAF:
 		return d->it[i].target;
 	case CH_PEEL_LO:
 		return ltree_cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[i].lo, d->it[i].target,
-			    tree_nodes(b, i + 1, j));
+			    tree_nodes(b, i + 1, j, below));
 	case CH_PEEL_HI:
 		return ltree_cons(b->g, BPF_JMP | BPF_JEQ | BPF_K, d->it[j].lo, d->it[j].target,
-			    tree_nodes(b, i, j - 1));
+			    tree_nodes(b, i, j - 1, below));
 	case CH_CHAIN_LO:
 		return chain_nodes(b, i, j, i);
 	case CH_CHAIN_HI:
 		return chain_nodes(b, i, j, j);
 	}
 	size_t m = (size_t)ch;
-	int right = tree_nodes(b, m + 1, j);
-	return ltree_cons(b->g, BPF_JMP | BPF_JGE | BPF_K, d->it[m + 1].lo, right, tree_nodes(b, i, m));
+	int right = tree_nodes(b, m + 1, j, below);
+	return ltree_cons(b->g, BPF_JMP | BPF_JGE | BPF_K, d->it[m + 1].lo, right,
+		    tree_nodes(b, i, m, below));
 }
 
 size_t ltree_item_of(const struct ltree_item *it, size_t n, uint32_t x)
@@ -307,18 +428,39 @@ static double solve_peeled(struct dp *d, const struct ltree_hot *hot, size_t k)
 		cost += (double)(r + 1) * hot[r].w;
 		peeled += hot[r].w;
 	}
+	if (d->bound && k > d->bound)
+		return INF;
+	/* The unbounded search first: O(n^2), and when its tree keeps to the
+	 * bound it is the best bounded one too. */
+	d->depth = 0;
 	dp_solve(d);
-	return cost + (double)k * (total - peeled) + (d->n > DP_MAX ? total : d->cost[d->n - 1]);
+	if (d->bound && unbounded_depth(d, 0, d->n - 1) + k > d->bound) {
+		if (k == d->bound)
+			return INF;   /* no comparison left for the tree */
+		d->depth = d->bound - (unsigned)k;
+		dp_solve(d);
+	}
+	double tree = d->depth ? d->bcost[bat(d, d->depth, 0, d->n - 1)] :
+		      d->n > DP_MAX ? total : d->cost[d->n - 1];
+	if (tree >= INF)
+		return INF;   /* the peeled jeqs leave the tree too little depth */
+	return cost + (double)k * (total - peeled) + tree;
 }
 
 /* The comparison tree over IT (sorted, covering the 32-bit range), with
  * the best number of HOT values tested first: a graph node, or -1. */
 int ltree_build(struct ltree_graph *g, const struct ltree_item *it, size_t n, struct ltree_hot *hot, size_t nhot)
 {
-	struct builder b = { g, { it, n, NULL, NULL, NULL, NULL, NULL, NULL } };
+	struct builder b = { g, { it, n, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL } };
 	b.dp.w = mem_calloc(n, sizeof(double));
 	b.dp.pre = mem_calloc(n + 1, sizeof(double));
 	b.dp.run = mem_calloc(n, sizeof(size_t));
+	if (n > 1 && n <= BOUND_MAX) {
+		b.dp.bound = balanced_depth(n);
+		size_t cells = ((size_t)b.dp.bound + 1) * n * n;
+		b.dp.bcost = mem_alloc(cells * sizeof(double));
+		b.dp.bchoice = mem_alloc(cells * sizeof(int));
+	}
 	if (n <= DP_MAX) {   /* the tables are bounded by DP_MAX * DP_MAX cells */
 		b.dp.cost = mem_alloc(n * n * sizeof(double));
 		b.dp.choice = mem_alloc(n * n * sizeof(int));
@@ -339,7 +481,7 @@ int ltree_build(struct ltree_graph *g, const struct ltree_item *it, size_t n, st
 	}
 	if (last != best_k)
 		solve_peeled(&b.dp, hot, best_k);
-	int node = tree_nodes(&b, 0, n - 1);
+	int node = tree_nodes(&b, 0, n - 1, b.dp.depth);
 	for (size_t r = best_k; r-- > 0 && node >= 0;)
 		node = ltree_cons(g, BPF_JMP | BPF_JEQ | BPF_K, hot[r].value,
 			    it[ltree_item_of(it, n, hot[r].value)].target, node);
@@ -349,5 +491,7 @@ int ltree_build(struct ltree_graph *g, const struct ltree_item *it, size_t n, st
 	free(b.dp.cost);
 	free(b.dp.choice);
 	free(b.dp.split);
+	free(b.dp.bcost);
+	free(b.dp.bchoice);
 	return node;
 }

@@ -16,6 +16,7 @@
 #include "driver/compilation.h"
 #include "kcache.h"
 #include "layout/layout.h"
+#include "layout/layout_tree.h"
 #include "layout/profile.h"
 #include "tables/tables.h"
 
@@ -453,6 +454,60 @@ START_TEST(mix_meets_its_targets)
 }
 END_TEST
 
+/* The comparisons on the way from NODE to a return, and the return
+ * reached for X. */
+static int tree_walk(const struct ltree_graph *g, int node, uint32_t x, unsigned *steps)
+{
+	*steps = 0;
+	while (BPF_CLASS(g->v[node].code) == BPF_JMP) {
+		const struct ltree_node *n = &g->v[node];
+		int taken = BPF_OP(n->code) == BPF_JEQ ? x == n->k : x >= n->k;
+		node = taken ? n->t : n->f;
+		(*steps)++;
+	}
+	return node;
+}
+
+/* Whatever the weights and hot values, the dispatch tree sends every
+ * value to its target and takes no more comparisons on any path than a
+ * balanced tree over the intervals would (ceil(log2 n)). */
+START_TEST(trees_are_no_deeper_than_balanced)
+{
+	for (int round = 0; round < 300; round++) {
+		struct ltree_graph g = { 0 };
+		int ret[3];
+		for (int r = 0; r < 3; r++)
+			ret[r] = ltree_cons(&g, BPF_RET | BPF_K, (uint32_t)r, -1, -1);
+		size_t n = 2 + rnd() % 200, nhot = rnd() % 10;
+		struct ltree_item it[202];
+		struct ltree_hot hot[10];
+		uint32_t lo = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t span = rnd() % 3 ? 1 : 1 + rnd() % 5;
+			it[i] = (struct ltree_item){ lo, i + 1 == n ? UINT32_MAX : lo + span - 1,
+						     ret[rnd() % 3], rnd() % 4 ? 1e-6 : (double)(rnd() % 1000) };
+			lo += span;
+		}
+		for (size_t h = 0; h < nhot; h++)
+			hot[h] = (struct ltree_hot){ it[rnd() % n].lo, (double)(rnd() % 100000) };
+		for (size_t h = 0; h < nhot; h++)
+			it[ltree_item_of(it, n, hot[h].value)].w += hot[h].w;
+		int root = ltree_build(&g, it, n, hot, nhot);
+		ck_assert_int_ge(root, 0);
+		unsigned bound = 0, steps;
+		while (((size_t)1 << bound) < n)
+			bound++;
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_int_eq(tree_walk(&g, root, it[i].lo, &steps), it[i].target);
+			ck_assert_uint_le(steps, bound);
+			ck_assert_int_eq(tree_walk(&g, root, it[i].hi, &steps), it[i].target);
+			ck_assert_uint_le(steps, bound);
+		}
+		ltree_graph_free(&g);
+	}
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -471,6 +526,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, unconditional_allows_stay_cacheable);
 	tcase_add_test(tc, kcache_follows_the_kernel_rule);
 	tcase_add_test(tc, mix_meets_its_targets);
+	tcase_add_test(tc, trees_are_no_deeper_than_balanced);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
