@@ -452,7 +452,9 @@ int backend_build(struct unit *u, const struct policy_build *pb,
 	const struct scmp_version *v = seccomp_version();
 	diag_error(u->diag, pb->policy->loc,
 		   "libseccomp %u.%u.%u did not finish building the filter of policy '%s' "
-		   "(2 attempts of %d s); this is a libseccomp bug, and the policy is refused",
+		   "within %d s of CPU time (2 attempts), and sysfence's own code generator "
+		   "could not build it either; the policy is refused "
+		   "(SYSFENCE_LIBSECCOMP_TIMEOUT raises the limit)",
 		   v->major, v->minor, v->micro, pb->policy->name, seconds);
 	return -1;
 }
